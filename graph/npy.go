@@ -1,0 +1,132 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+
+	"github.com/sbinet/npyio"
+)
+
+// WriteNpy writes data as a little-endian float32 NumPy array (format 1.0,
+// C order) of the given shape. github.com/sbinet/npyio v0.9.0 writes only 1-D
+// float32 arrays, so the header is written here; ReadNpy reads it back with npyio.
+func WriteNpy(w io.Writer, shape []int, data []float32) error {
+	n := 1
+	dims := make([]string, len(shape))
+	for i, d := range shape {
+		n *= d
+		dims[i] = fmt.Sprint(d)
+	}
+	if n != len(data) {
+		return fmt.Errorf("npy: shape %v needs %d values, have %d", shape, n, len(data))
+	}
+	tuple := strings.Join(dims, ", ")
+	if len(shape) == 1 {
+		tuple += ","
+	}
+	dict := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }", tuple)
+	// magic(6) + version(2) + header length(2) + dict + padding + '\n', a multiple of 64
+	total := (10 + len(dict) + 1 + 63) / 64 * 64
+	hdr := make([]byte, 0, total)
+	hdr = append(hdr, "\x93NUMPY\x01\x00"...)
+	hdr = binary.LittleEndian.AppendUint16(hdr, uint16(total-10))
+	hdr = append(hdr, dict...)
+	hdr = append(hdr, bytes.Repeat([]byte{' '}, total-len(hdr)-1)...)
+	hdr = append(hdr, '\n')
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	buf := make([]byte, 4*len(data))
+	for i, v := range data {
+		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// maxNpyBytes bounds the size of a .npy file this package reads.
+const maxNpyBytes = 1 << 30
+
+// ReadNpy reads a float32 NumPy array from path and checks that its shape is
+// want (when want is not nil), that it is in C order, and that every value is
+// finite. It returns the shape and the values.
+func ReadNpy(path string, want []int) ([]int, []float32, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if st.Size() > maxNpyBytes {
+		return nil, nil, fmt.Errorf("read %s: file is %d bytes, more than the %d allowed", path, st.Size(), maxNpyBytes)
+	}
+	shape, data, err := decodeNpy(f, st.Size(), want)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return shape, data, nil
+}
+
+func decodeNpy(r io.Reader, size int64, want []int) (shape []int, data []float32, err error) {
+	defer func() {
+		// npyio panics on some malformed headers; a file must never crash us.
+		if p := recover(); p != nil {
+			shape, data, err = nil, nil, fmt.Errorf("not a valid .npy file (%v)", p)
+		}
+	}()
+	rd, err := npyio.NewReader(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("not a valid .npy file: %w", err)
+	}
+	h := rd.Header
+	if h.Descr.Type != "<f4" && h.Descr.Type != "float32" {
+		return nil, nil, fmt.Errorf("dtype %s, want float32 ('<f4')", h.Descr.Type)
+	}
+	if h.Descr.Fortran {
+		return nil, nil, fmt.Errorf("array is in Fortran order, want C order")
+	}
+	shape = h.Descr.Shape
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 {
+			return nil, nil, fmt.Errorf("negative dimension in shape %v", shape)
+		}
+		n *= int64(d)
+		if n*4 > size {
+			return nil, nil, fmt.Errorf("shape %v needs more bytes than the %d-byte file holds", shape, size)
+		}
+	}
+	if want != nil && !sameShape(shape, want) {
+		return nil, nil, fmt.Errorf("shape %v, want %v", shape, want)
+	}
+	data = make([]float32, n)
+	if err := rd.Read(&data); err != nil {
+		return nil, nil, fmt.Errorf("truncated or unreadable data for shape %v: %w", shape, err)
+	}
+	for i, v := range data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, nil, fmt.Errorf("value %d is %v, want finite numbers", i, v)
+		}
+	}
+	return shape, data, nil
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

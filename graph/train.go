@@ -1,0 +1,114 @@
+package graph
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// TrainGraph is the network with its loss and symbolic gradients for one
+// batch size, compiled to a tape machine. Fill Inputs, call Run, then Step.
+type TrainGraph struct {
+	*net
+	batch  int
+	y      *G.Node
+	yT     *tensor.Dense
+	loss   *G.Node
+	grads  G.Nodes
+	lossV  G.Value // filled by a read node on every run
+	vm     G.VM
+	params *Params
+}
+
+// NewTrainGraph builds the training graph for batches of the given size on
+// p's tensors: the mean cross-entropy of the batch and its gradient with
+// respect to w1, b1, w2, b2 from G.Grad. Only what a step needs is compiled:
+// the gradient with respect to the input data is pruned.
+func NewTrainGraph(p *Params, batch int) (*TrainGraph, error) {
+	n, err := build(p, batch)
+	if err != nil {
+		return nil, err
+	}
+	t := &TrainGraph{net: n, batch: batch, params: p}
+	t.yT = tensor.New(tensor.WithShape(batch, p.Outputs), tensor.WithBacking(make([]float32, batch*p.Outputs)))
+	t.y = G.NewMatrix(n.g, tensor.Float32, G.WithShape(batch, p.Outputs), G.WithName("y"), G.WithValue(t.yT))
+
+	// loss = -mean_i Σ_k y_ik · logp_ik
+	prod, err := G.HadamardProd(t.y, n.logp)
+	if err == nil {
+		prod, err = G.Sum(prod, 1)
+	}
+	if err == nil {
+		prod, err = G.Mean(prod)
+	}
+	if err == nil {
+		t.loss, err = G.Neg(prod)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("build loss: %w", err)
+	}
+	if t.grads, err = G.Grad(t.loss, n.learnables...); err != nil {
+		return nil, fmt.Errorf("gradient: %w", err)
+	}
+	t.lossV = G.NewF32(0) // the read copies into it: no allocation per run
+	read := G.Read(t.loss, &t.lossV)
+	roots := append(G.Nodes{read}, t.grads...)
+	sub := n.g.ExactSubgraphRoots(roots...)
+	t.vm = G.NewTapeMachine(sub, G.BindDualValues(n.learnables...))
+	return t, nil
+}
+
+// Batch returns the batch size the graph was built for.
+func (t *TrainGraph) Batch() int { return t.batch }
+
+// Inputs returns the backing slices of the input images (Batch()×Inputs) and
+// one-hot labels (Batch()×Outputs), to be filled in place before Run.
+func (t *TrainGraph) Inputs() (x, y []float32) {
+	return t.xT.Data().([]float32), t.yT.Data().([]float32)
+}
+
+// Run computes the loss of the current batch and the gradients of all
+// parameters, and returns the loss.
+func (t *TrainGraph) Run() (float32, error) {
+	defer t.vm.Reset()
+	if err := t.vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("run training graph: %w", err)
+	}
+	return lossValue(t.lossV), nil
+}
+
+// Step applies one update of solver with the gradients of the last Run.
+func (t *TrainGraph) Step(solver G.Solver) error {
+	if err := solver.Step(G.NodesToValueGrads(t.learnables)); err != nil {
+		return fmt.Errorf("solver step: %w", err)
+	}
+	return nil
+}
+
+// Grads returns copies of the gradients of the last Run, in the order
+// w1, b1, w2, b2.
+func (t *TrainGraph) Grads() ([][]float32, error) {
+	out := make([][]float32, len(t.learnables))
+	for i, n := range t.learnables {
+		g, err := n.Grad()
+		if err != nil {
+			return nil, fmt.Errorf("gradient of %s: %w", n.Name(), err)
+		}
+		out[i] = append([]float32(nil), g.Data().([]float32)...)
+	}
+	return out, nil
+}
+
+// Close releases the machine's resources.
+func (t *TrainGraph) Close() error { return t.vm.Close() }
+
+func lossValue(v G.Value) float32 {
+	switch v := v.(type) {
+	case *G.F32:
+		return float32(*v)
+	case *tensor.Dense:
+		return v.Data().([]float32)[0]
+	}
+	return float32(0)
+}

@@ -1,0 +1,198 @@
+// Package train fits the perceptron to MNIST: seeded minibatches from data,
+// the graph and its symbolic gradients from graph, gorgonia's SGD or Adam
+// solver, evaluation of the whole training and test sets after each epoch,
+// and the run directory with its metrics and weights.
+package train
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/graph"
+	G "gorgonia.org/gorgonia"
+)
+
+// Files of a run directory.
+const (
+	MetricsFile = "metrics.csv"
+	HistoryFile = "history.json"
+)
+
+// Options are the parts of a run that are not hyper-parameters.
+type Options struct {
+	// Dir is the run directory; nothing is written when it is empty.
+	Dir string
+	// Log receives one line per epoch, as Keras prints them (nil: silent).
+	Log io.Writer
+	// OnEpoch, when set, is called after each epoch's evaluation and files.
+	OnEpoch func(h History, p *graph.Params) error
+}
+
+// Result is a finished run.
+type Result struct {
+	Config  Config
+	Dir     string
+	History History
+	Params  *graph.Params
+}
+
+// Final returns the metrics of the last epoch.
+func (r *Result) Final() Epoch { return r.History[len(r.History)-1] }
+
+// Summary is the result as `perceptron train -json` prints it.
+type Summary struct {
+	RunDir       string  `json:"run_dir"`
+	TrainAcc     float64 `json:"train_acc"`
+	TestAcc      float64 `json:"test_acc"`
+	TrainSeconds float64 `json:"train_seconds"`
+	TrainLoss    float64 `json:"train_loss"`
+	TestLoss     float64 `json:"test_loss"`
+	BestTestAcc  float64 `json:"best_test_acc"`
+	BestEpoch    int     `json:"best_epoch"`
+	Epochs       int     `json:"epochs"`
+	Config       Config  `json:"config"`
+}
+
+// Summary returns the run's summary.
+func (r *Result) Summary() Summary {
+	f, b := r.Final(), r.History.Best()
+	return Summary{RunDir: r.Dir, TrainAcc: f.TrainAcc, TestAcc: f.TestAcc, TrainSeconds: r.History.TrainSeconds(),
+		TrainLoss: f.TrainLoss, TestLoss: f.TestLoss, BestTestAcc: b.TestAcc, BestEpoch: b.Epoch,
+		Epochs: len(r.History), Config: r.Config}
+}
+
+// NewSolver returns gorgonia's solver for the optimizer: VanillaSolver for
+// SGD, AdamSolver with Keras's defaults (β1 0.9, β2 0.999, ε 1e-7) for Adam.
+// The loss is already a batch mean, so no batch size option is passed.
+func NewSolver(optimizer string, lr float64) (G.Solver, error) {
+	switch optimizer {
+	case SGD:
+		return G.NewVanillaSolver(G.WithLearnRate(lr)), nil
+	case Adam:
+		return G.NewAdamSolver(G.WithLearnRate(lr), G.WithBeta1(0.9), G.WithBeta2(0.999), G.WithEps(1e-7)), nil
+	}
+	return nil, fmt.Errorf("-optimizer %q: want %s or %s", optimizer, SGD, Adam)
+}
+
+// Run trains a network with cfg on d and returns the result. Each epoch
+// deals every training image once in a seeded order, steps the solver on
+// each minibatch, then evaluates the loss and accuracy of the whole training
+// and test sets. With opts.Dir set, metrics.csv, history.json, the weights and
+// model.json are rewritten after every epoch.
+func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	trainSet, testSet := d.Train.Head(cfg.TrainLimit), d.Test.Head(cfg.TestLimit)
+	if opts.Dir != "" {
+		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+			return nil, fmt.Errorf("run directory: %w", err)
+		}
+	}
+
+	// graph: the network, its loss and gradients, for full and last batches
+	params, err := graph.NewParams(cfg.Arch(), cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	n := trainSet.Len()
+	batch := min(cfg.Batch, n)
+	full, err := graph.NewTrainGraph(params, batch)
+	if err != nil {
+		return nil, err
+	}
+	defer full.Close()
+	var last *graph.TrainGraph
+	if rest := n % batch; rest != 0 {
+		if last, err = graph.NewTrainGraph(params, rest); err != nil {
+			return nil, err
+		}
+		defer last.Close()
+	}
+	eval := graph.NewEvaluator(params, 0)
+	defer eval.Close()
+
+	// solver
+	solver, err := NewSolver(cfg.Optimizer, cfg.LR)
+	if err != nil {
+		return nil, err
+	}
+
+	// loop
+	shuffler := data.NewShuffler(n, cfg.Seed)
+	res := &Result{Config: cfg, Dir: opts.Dir, Params: params}
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		start := time.Now()
+		step := 0
+		err := data.Batches(shuffler.Epoch(), batch, func(idx []int) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			step++
+			g := full
+			if len(idx) != batch {
+				g = last
+			}
+			x, y := g.Inputs()
+			trainSet.Gather(idx, x, y)
+			loss, err := g.Run()
+			if err != nil {
+				return err
+			}
+			if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+				return fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
+					loss, epoch, step, cfg.LR)
+			}
+			return g.Step(solver)
+		})
+		if err != nil {
+			return res, err
+		}
+		secs := time.Since(start).Seconds()
+
+		// metrics
+		e := Epoch{Epoch: epoch, Seconds: secs}
+		if e.TrainLoss, e.TrainAcc, err = eval.Evaluate(trainSet.Images, trainSet.Labels); err != nil {
+			return res, err
+		}
+		if e.TestLoss, e.TestAcc, err = eval.Evaluate(testSet.Images, testSet.Labels); err != nil {
+			return res, err
+		}
+		res.History = append(res.History, e)
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, "Epoch %d/%d - %.2fs - loss: %.4f - accuracy: %.4f - val_loss: %.4f - val_accuracy: %.4f\n",
+				epoch, cfg.Epochs, secs, e.TrainLoss, e.TrainAcc, e.TestLoss, e.TestAcc)
+		}
+
+		// files
+		if opts.Dir != "" {
+			if err := res.save(); err != nil {
+				return res, err
+			}
+		}
+		if opts.OnEpoch != nil {
+			if err := opts.OnEpoch(res.History, params); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// save writes the run directory's metrics and model.
+func (r *Result) save() error {
+	if err := r.History.Save(filepath.Join(r.Dir, MetricsFile), filepath.Join(r.Dir, HistoryFile)); err != nil {
+		return err
+	}
+	m, err := graph.NewModel(r.Params, r.Config, r.Summary())
+	if err != nil {
+		return err
+	}
+	return graph.Save(r.Dir, r.Params, m)
+}

@@ -30,6 +30,10 @@ type Options struct {
 	Dir string
 	// Log receives one line per epoch, as Keras prints them (nil: silent).
 	Log io.Writer
+	// OnStep, when set, is called after each training step with the epoch
+	// (from 1), the step within it (from 1), the epoch's number of steps and
+	// the step's loss. It must be cheap: it runs in the hot loop.
+	OnStep func(epoch, step, steps int, loss float32)
 	// OnEpoch, when set, is called after each epoch's evaluation and files.
 	OnEpoch func(h History, p *graph.Params) error
 }
@@ -126,6 +130,7 @@ func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result,
 
 	// loop
 	shuffler := data.NewShuffler(n, cfg.Seed)
+	steps := (n + batch - 1) / batch
 	res := &Result{Config: cfg, Dir: opts.Dir, Params: params}
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		start := time.Now()
@@ -149,7 +154,13 @@ func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result,
 				return fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
 					loss, epoch, step, cfg.LR)
 			}
-			return g.Step(solver)
+			if err := g.Step(solver); err != nil {
+				return err
+			}
+			if opts.OnStep != nil {
+				opts.OnStep(epoch, step, steps, loss)
+			}
+			return nil
 		})
 		if err != nil {
 			return res, err

@@ -90,7 +90,7 @@ func readIDX(path string, magic uint32, ndim int) ([]byte, []int, error) {
 func decodeIDX(r io.Reader, size int64, magic uint32, ndim int) ([]byte, []int, error) {
 	br := bufio.NewReader(r)
 	var in io.Reader = br
-	limit := size // bytes of payload the stream can hold at most
+	limit, compressed := size, false // bytes the stream can hold at most
 	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -98,7 +98,7 @@ func decodeIDX(r io.Reader, size int64, magic uint32, ndim int) ([]byte, []int, 
 		}
 		defer zr.Close()
 		in = zr
-		limit = size * maxGzipRatio
+		limit, compressed = size*maxGzipRatio, true
 	}
 	hdr := make([]byte, 4+4*ndim)
 	if _, err := io.ReadFull(in, hdr); err != nil {
@@ -108,29 +108,46 @@ func decodeIDX(r io.Reader, size int64, magic uint32, ndim int) ([]byte, []int, 
 		return nil, nil, fmt.Errorf("magic number 0x%08x, want 0x%08x (%s)", got, magic, kind(magic))
 	}
 	dims := make([]int, ndim)
-	n := int64(1)
+	n := int64(1) // saturates at 1<<40, far above any file this reader takes
 	for i := range dims {
 		d := binary.BigEndian.Uint32(hdr[4+4*i:])
 		if d == 0 {
 			return nil, nil, fmt.Errorf("dimension %d is 0", i)
 		}
 		dims[i] = int(d)
-		n *= int64(d)
-		if n > limit {
-			return nil, nil, fmt.Errorf("header claims %s at dimension %d, more bytes than a %d-byte file can hold", shape(dims[:i+1]), i, size)
+		if n > (1<<40)/int64(d) {
+			n = 1 << 40
+		} else {
+			n *= int64(d)
 		}
 	}
-	// n is bounded by the file's size (or what its compression can expand to).
+	// Nothing is allocated before n is known to fit in what the file can hold.
+	if compressed && n > limit {
+		return nil, nil, fmt.Errorf("header %s needs %s data bytes, more than a %d-byte gzip file can hold", shape(dims), count(n), size)
+	}
+	if !compressed && n > limit-int64(len(hdr)) {
+		return nil, nil, fmt.Errorf("truncated: header %s needs %s data bytes, found %d", shape(dims), count(n), limit-int64(len(hdr)))
+	}
 	buf := make([]byte, n)
-	got, err := io.ReadFull(in, buf)
-	if err != nil {
+	if got, err := io.ReadFull(in, buf); err != nil {
 		return nil, nil, fmt.Errorf("truncated: header %s needs %d data bytes, found %d", shape(dims), n, got)
 	}
 	var extra [1]byte
-	if k, _ := io.ReadFull(in, extra[:]); k > 0 {
+	switch k, err := io.ReadFull(in, extra[:]); {
+	case k > 0:
 		return nil, nil, fmt.Errorf("trailing data after the %d bytes that header %s describes", n, shape(dims))
+	case err != io.EOF:
+		return nil, nil, fmt.Errorf("after the data: %w", unexpected(err))
 	}
 	return buf, dims, nil
+}
+
+// count prints a byte count that may have saturated at 1<<40.
+func count(n int64) string {
+	if n >= 1<<40 {
+		return "over 2^40"
+	}
+	return fmt.Sprint(n)
 }
 
 func unexpected(err error) error {

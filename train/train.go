@@ -105,64 +105,19 @@ func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	n := trainSet.Len()
-	batch := min(cfg.Batch, n)
-	full, err := graph.NewTrainGraph(params, batch)
+	tr, err := newTrainer(cfg, trainSet, params)
 	if err != nil {
 		return nil, err
 	}
-	defer full.Close()
-	var last *graph.TrainGraph
-	if rest := n % batch; rest != 0 {
-		if last, err = graph.NewTrainGraph(params, rest); err != nil {
-			return nil, err
-		}
-		defer last.Close()
-	}
+	defer tr.close()
 	eval := graph.NewEvaluator(params, 0)
 	defer eval.Close()
 
-	// solver
-	solver, err := NewSolver(cfg.Optimizer, cfg.LR)
-	if err != nil {
-		return nil, err
-	}
-
 	// loop
-	shuffler := data.NewShuffler(n, cfg.Seed)
-	steps := (n + batch - 1) / batch
 	res := &Result{Config: cfg, Dir: opts.Dir, Params: params}
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		start := time.Now()
-		step := 0
-		err := data.Batches(shuffler.Epoch(), batch, func(idx []int) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			step++
-			g := full
-			if len(idx) != batch {
-				g = last
-			}
-			x, y := g.Inputs()
-			trainSet.Gather(idx, x, y)
-			loss, err := g.Run()
-			if err != nil {
-				return err
-			}
-			if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
-				return fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
-					loss, epoch, step, cfg.LR)
-			}
-			if err := g.Step(solver); err != nil {
-				return err
-			}
-			if opts.OnStep != nil {
-				opts.OnStep(epoch, step, steps, loss)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := tr.epoch(ctx, epoch, opts.OnStep); err != nil {
 			return res, err
 		}
 		secs := time.Since(start).Seconds()
@@ -194,6 +149,89 @@ func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result,
 		}
 	}
 	return res, nil
+}
+
+// trainer runs the training epochs of a run: the graphs for full batches
+// and for the last partial one, the solver, and the seeded order of the
+// samples. Its epochs allocate nothing that could be reused.
+type trainer struct {
+	cfg        Config
+	set        *data.Set
+	full, last *graph.TrainGraph
+	solver     G.Solver
+	shuffler   *data.Shuffler
+	batch      int
+	steps      int
+}
+
+// newTrainer builds the training graphs on params for batches of cfg.Batch
+// images of set (or all of set, if it is smaller).
+func newTrainer(cfg Config, set *data.Set, params *graph.Params) (*trainer, error) {
+	n := set.Len()
+	if n == 0 {
+		return nil, fmt.Errorf("no training images")
+	}
+	t := &trainer{cfg: cfg, set: set, batch: min(cfg.Batch, n)}
+	t.steps = (n + t.batch - 1) / t.batch
+	var err error
+	if t.full, err = graph.NewTrainGraph(params, t.batch); err != nil {
+		return nil, err
+	}
+	if rest := n % t.batch; rest != 0 {
+		if t.last, err = graph.NewTrainGraph(params, rest); err != nil {
+			t.close()
+			return nil, err
+		}
+	}
+	if t.solver, err = NewSolver(cfg.Optimizer, cfg.LR); err != nil {
+		t.close()
+		return nil, err
+	}
+	t.shuffler = data.NewShuffler(n, cfg.Seed)
+	return t, nil
+}
+
+// epoch deals every training image once in the next seeded order and steps
+// the solver on each minibatch; onStep, if set, is called after each step.
+func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step, steps int, loss float32)) error {
+	step := 0
+	return data.Batches(t.shuffler.Epoch(), t.batch, func(idx []int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		step++
+		g := t.full
+		if len(idx) != t.batch {
+			g = t.last
+		}
+		x, y := g.Inputs()
+		t.set.Gather(idx, x, y)
+		loss, err := g.Run()
+		if err != nil {
+			return err
+		}
+		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+			return fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
+				loss, epoch, step, t.cfg.LR)
+		}
+		if err := g.Step(t.solver); err != nil {
+			return err
+		}
+		if onStep != nil {
+			onStep(epoch, step, t.steps, loss)
+		}
+		return nil
+	})
+}
+
+// close releases the graphs.
+func (t *trainer) close() {
+	if t.full != nil {
+		t.full.Close()
+	}
+	if t.last != nil {
+		t.last.Close()
+	}
 }
 
 // save writes the run directory's metrics and model.

@@ -1,0 +1,58 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// python returns Debian's python3 with numpy, or skips the test when it is
+// missing, except in CI, where the interop checks must run.
+func python(t *testing.T) string {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import numpy").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %s cannot import numpy: %v (install python3-numpy)", py, err)
+		}
+		t.Skipf("%s with numpy not available: %v", py, err)
+	}
+	return py
+}
+
+func TestNumpyReproducesTestAccuracy(t *testing.T) {
+	py := python(t)
+	d := loadMNIST(t)
+	for _, cfg := range []Config{
+		{Hidden: 32, Activation: "sigmoid", Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 1, Seed: 1, TrainLimit: 6000},
+		{Hidden: 20, Activation: "relu", Optimizer: Adam, LR: 0.001, Batch: 200, Epochs: 1, Seed: 1, TrainLimit: 6000},
+	} {
+		t.Run(cfg.Name(), func(t *testing.T) {
+			dir := t.TempDir()
+			res, err := Run(context.Background(), cfg, d, Options{Dir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(py, "../scripts/check_accuracy.py", dir, "--data", d.Dir, "--json").CombinedOutput()
+			if err != nil {
+				t.Fatalf("check_accuracy.py: %v\n%s", err, out)
+			}
+			var got struct {
+				TestAcc  float64 `json:"test_acc"`
+				TestLoss float64 `json:"test_loss"`
+				N        int     `json:"n"`
+			}
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			f := res.Final()
+			if got.N != 10000 || math.Abs(got.TestAcc-f.TestAcc) > 1e-4 || math.Abs(got.TestLoss-f.TestLoss) > 1e-4 {
+				t.Fatalf("numpy: acc %v loss %v on %d images; Go: acc %v loss %v", got.TestAcc, got.TestLoss, got.N, f.TestAcc, f.TestLoss)
+			}
+			t.Logf("numpy acc %.6f loss %.6f, Go acc %.6f loss %.6f", got.TestAcc, got.TestLoss, f.TestAcc, f.TestLoss)
+		})
+	}
+}

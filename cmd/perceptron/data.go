@@ -17,12 +17,21 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("data", "[-data DIR] [-json]", "Locates the MNIST files and counts their images and labels.", stderr)
 	dir := fs.String("data", "", "directory of the MNIST *-ubyte(.gz) files (default: $MNIST_DIR, else the GoMNIST module's copy)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	dirOnly := fs.Bool("dir", false, "print only the directory (for scripts: --data \"$(perceptron data -dir)\")")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "perceptron data: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
+	}
+	if *dirOnly {
+		where, err := data.Locate(*dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, where)
+		return nil
 	}
 	d, err := loadData(*dir)
 	if err != nil {

@@ -1,10 +1,13 @@
 package train
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
+	"strings"
 
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
 )
@@ -85,4 +88,39 @@ func (h History) Save(csvPath, jsonPath string) error {
 		return err
 	}
 	return atomicfile.WriteFile(jsonPath, append(b, '\n'))
+}
+
+// maxMetricsFile bounds the size of a metrics.csv this package reads.
+const maxMetricsFile = 16 << 20
+
+// ReadHistory reads a metrics.csv file written by a run.
+func ReadHistory(path string) (History, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	r := csv.NewReader(io.LimitReader(f, maxMetricsFile))
+	r.FieldsPerRecord = 6
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != CSVHeader {
+		return nil, fmt.Errorf("read %s: first line is not %q", path, CSVHeader)
+	}
+	var h History
+	for i, row := range rows[1:] {
+		var v [6]float64
+		for j, cell := range row {
+			if v[j], err = strconv.ParseFloat(cell, 64); err != nil {
+				return nil, fmt.Errorf("read %s: line %d, column %d: %q is not a number", path, i+2, j+1, cell)
+			}
+		}
+		if int(v[0]) != i+1 {
+			return nil, fmt.Errorf("read %s: line %d is epoch %v, want %d", path, i+2, v[0], i+1)
+		}
+		h = append(h, Epoch{Epoch: i + 1, TrainLoss: v[1], TrainAcc: v[2], TestLoss: v[3], TestAcc: v[4], Seconds: v[5]})
+	}
+	return h, nil
 }

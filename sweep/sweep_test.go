@@ -1,0 +1,139 @@
+package sweep
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/train"
+)
+
+func loadMNIST(t *testing.T) *data.MNIST {
+	t.Helper()
+	dir, err := data.Locate("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := data.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestSweepSameNumbersWithOneOrTwoJobs(t *testing.T) {
+	d := loadMNIST(t)
+	g := Grid{Hidden: []int{8, 16}, Activation: []string{"sigmoid", "relu"}, Optimizer: []string{"sgd", "adam"},
+		Batch: []int{100}, Epochs: []int{2}, Seed: []uint64{1}, TrainLimit: 2000, TestLimit: 500}
+	cfgs := g.Configs()
+	if len(cfgs) != 8 {
+		t.Fatalf("%d configurations, want 8", len(cfgs))
+	}
+	var results [][]Run
+	for _, jobs := range []int{1, 2} {
+		runs, err := Sweep(context.Background(), cfgs, d, Options{Out: t.TempDir(), Jobs: jobs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, runs)
+	}
+	for i := range cfgs {
+		a, b := results[0][i].History, results[1][i].History
+		for e := range a {
+			ea, eb := a[e], b[e]
+			ea.Seconds, eb.Seconds = 0, 0
+			if ea != eb {
+				t.Errorf("%s epoch %d: -jobs 1 %+v, -jobs 2 %+v", cfgs[i].Name(), e+1, ea, eb)
+			}
+		}
+	}
+}
+
+func TestSweepReusesFinishedRuns(t *testing.T) {
+	d := loadMNIST(t)
+	out := t.TempDir()
+	cfgs := []train.Config{{Hidden: 8, Activation: "sigmoid", Optimizer: "sgd", LR: 0.5, Batch: 100, Epochs: 1, Seed: 1, TrainLimit: 1000, TestLimit: 200}}
+	first, err := Sweep(context.Background(), cfgs, d, Options{Out: out, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	again, err := Sweep(context.Background(), cfgs, d, Options{Out: out, Jobs: 1, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again[0].Reused || again[0].Summary.TestAcc != first[0].Summary.TestAcc || len(again[0].History) != 1 {
+		t.Fatalf("second sweep: reused %v, %+v", again[0].Reused, again[0].Summary)
+	}
+	if !strings.Contains(log.String(), "finished before, reused") {
+		t.Fatalf("log %q", log.String())
+	}
+	forced, err := Sweep(context.Background(), cfgs, d, Options{Out: out, Jobs: 1, Force: true})
+	if err != nil || forced[0].Reused {
+		t.Fatalf("-force: reused %v, err %v", forced[0].Reused, err)
+	}
+	// A longer run of the same settings is another run, not a reuse.
+	cfgs[0].Epochs = 2
+	longer, err := Sweep(context.Background(), cfgs, d, Options{Out: out, Jobs: 1})
+	if err != nil || longer[0].Reused || len(longer[0].History) != 2 {
+		t.Fatalf("2 epochs: reused %v, %d epochs, err %v", longer[0].Reused, len(longer[0].History), err)
+	}
+}
+
+func TestReadConfigs(t *testing.T) {
+	tests := []struct {
+		file string
+		want string // error, or the names of the runs
+	}{
+		{`[{"lr": 0.005}, {"optimizer": "adam", "hidden": 20, "activation": "relu", "batch": 200}]`,
+			"sigmoid-h64-sgd-lr0.005-b100-e10-s1 relu-h20-adam-lr0.001-b200-e10-s1"},
+		{`[{"lr": 0.5, "hiden": 3}]`, `run 1: json: unknown field "hiden"`},
+		{`[{}, {"batch": 0}]`, "run 2: -batch 0: want at least 1"},
+		{`[]`, "no runs listed"},
+		{`{"lr": 1}`, "want a JSON array of runs"},
+	}
+	for _, tc := range tests {
+		p := filepath.Join(t.TempDir(), "runs.json")
+		os.WriteFile(p, []byte(tc.file), 0o644)
+		cfgs, err := ReadConfigs(p)
+		var got string
+		if err != nil {
+			got = err.Error()
+			if !strings.HasPrefix(got, "read "+p+": ") {
+				t.Errorf("error %q does not name the file", got)
+			}
+		} else {
+			var names []string
+			for _, c := range cfgs {
+				names = append(names, c.Name())
+			}
+			got = strings.Join(names, " ")
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.file, got, tc.want)
+		}
+	}
+}
+
+func TestParseLists(t *testing.T) {
+	if v, err := ParseFloats("lr", "0.005, 0.5"); err != nil || len(v) != 2 || v[1] != 0.5 {
+		t.Errorf("ParseFloats: %v %v", v, err)
+	}
+	if _, err := ParseInts("batch", "200,x"); err == nil || err.Error() != `-batch "200,x": "x" is not an integer` {
+		t.Errorf("ParseInts: %v", err)
+	}
+}
+
+func TestMarkdownTable(t *testing.T) {
+	rows := []Row{{Config: train.DefaultConfig(), TrainAcc: 0.975, TestAcc: 0.9687, TrainSeconds: 7.5, BestTestAcc: 0.9687, BestEpoch: 10, Updates: 6000}}
+	var b bytes.Buffer
+	WriteMarkdown(&b, rows)
+	want := "| 64 | sigmoid | sgd | 0.5 | 100 | 10 | 1 | 97.50% | 96.87% | 7.50 | 96.87% | 10 | 6000 |\n"
+	if !strings.HasSuffix(b.String(), want) || strings.Count(b.String(), "\n") != 3 {
+		t.Fatalf("markdown:\n%s\nwant last row %s", b.String(), want)
+	}
+}

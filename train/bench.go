@@ -1,0 +1,141 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/graph"
+)
+
+// BenchResult is the speed of training and evaluation of one configuration,
+// as `perceptron bench -json` prints it.
+type BenchResult struct {
+	SecondsPerEpoch  float64 `json:"seconds_per_epoch"`  // median of the timed epochs
+	SamplesPerSecond float64 `json:"samples_per_second"` // training images per second at that median
+	EvalSeconds      float64 `json:"eval_seconds"`       // median of the evaluation passes over all EvalImages
+	BLAS             string  `json:"blas"`
+
+	GFLOPS        float64   `json:"gflops"`          // model FLOPs of an epoch / SecondsPerEpoch / 1e9
+	EvalGFLOPS    float64   `json:"eval_gflops"`     // forward FLOPs of a pass / EvalSeconds / 1e9
+	GFLOPPerEpoch float64   `json:"gflop_per_epoch"` // see TrainFLOPs
+	EpochSeconds  []float64 `json:"epoch_seconds"`   // each timed epoch, after the warm-up
+	EvalPasses    []float64 `json:"eval_pass_seconds"`
+	TrainImages   int       `json:"train_images"`
+	EvalImages    int       `json:"eval_images"`
+	StepsPerEpoch int       `json:"steps_per_epoch"`
+	AllocsPerStep float64   `json:"allocs_per_step"` // heap objects allocated per training step
+	BytesPerStep  float64   `json:"bytes_per_step"`  // heap bytes allocated per training step
+	WarmupSeconds float64   `json:"warmup_seconds"`  // the first, untimed epoch
+	GOMAXPROCS    int       `json:"gomaxprocs"`
+	Config        Config    `json:"config"`
+}
+
+// TrainFLOPs counts the model arithmetic of training on n images: per image
+// the forward matrix products (2·I·H + 2·H·O), the gradients of both weight
+// matrices (2·I·H + 2·H·O) and the gradient through the output layer
+// (2·H·O). The input gradient is not computed, and element-wise work
+// (biases, activation, softmax, the solver) is left out, as nanoGPT counts
+// its model FLOPs.
+func TrainFLOPs(a graph.Arch, n int) float64 {
+	i, h, o := float64(a.Inputs), float64(a.Hidden), float64(a.Outputs)
+	return float64(n) * (4*i*h + 6*h*o)
+}
+
+// EvalFLOPs counts the forward matrix products of evaluating n images.
+func EvalFLOPs(a graph.Arch, n int) float64 {
+	i, h, o := float64(a.Inputs), float64(a.Hidden), float64(a.Outputs)
+	return float64(n) * (2*i*h + 2*h*o)
+}
+
+// Bench trains cfg on d's training set (cfg.Epochs is ignored) for one
+// untimed warm-up epoch and then the given number of timed epochs, and
+// times evals passes of evaluation over the training and test sets
+// (loss and accuracy of each, as Run does after every epoch). Nothing is
+// written. progress, if set, is called after each timed part.
+func Bench(ctx context.Context, cfg Config, d *data.MNIST, epochs, evals int, progress func(what string, seconds float64)) (*BenchResult, error) {
+	if epochs < 1 || evals < 1 {
+		return nil, fmt.Errorf("bench: want at least 1 timed epoch and 1 evaluation pass, have %d and %d", epochs, evals)
+	}
+	cfg.Epochs = 1 + epochs
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	trainSet, testSet := d.Train.Head(cfg.TrainLimit), d.Test.Head(cfg.TestLimit)
+	params, err := graph.NewParams(cfg.Arch(), cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := newTrainer(cfg, trainSet, params)
+	if err != nil {
+		return nil, err
+	}
+	defer tr.close()
+	eval := graph.NewEvaluator(params, 0)
+	defer eval.Close()
+	if progress == nil {
+		progress = func(string, float64) {}
+	}
+
+	r := &BenchResult{BLAS: graph.BLAS(), Config: cfg, GOMAXPROCS: runtime.GOMAXPROCS(0),
+		TrainImages: trainSet.Len(), EvalImages: trainSet.Len() + testSet.Len(), StepsPerEpoch: tr.steps}
+	start := time.Now()
+	if err := tr.epoch(ctx, 1, nil); err != nil {
+		return nil, err
+	}
+	r.WarmupSeconds = time.Since(start).Seconds()
+	progress("warm-up epoch", r.WarmupSeconds)
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for e := 2; e <= cfg.Epochs; e++ {
+		start := time.Now()
+		if err := tr.epoch(ctx, e, nil); err != nil {
+			return nil, err
+		}
+		r.EpochSeconds = append(r.EpochSeconds, time.Since(start).Seconds())
+		progress(fmt.Sprintf("epoch %d/%d", e-1, epochs), r.EpochSeconds[e-2])
+	}
+	runtime.ReadMemStats(&after)
+	steps := float64(epochs * tr.steps)
+	r.AllocsPerStep = float64(after.Mallocs-before.Mallocs) / steps
+	r.BytesPerStep = float64(after.TotalAlloc-before.TotalAlloc) / steps
+
+	for i := 0; i < evals; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		if _, _, err := eval.Evaluate(trainSet.Images, trainSet.Labels); err != nil {
+			return nil, err
+		}
+		if _, _, err := eval.Evaluate(testSet.Images, testSet.Labels); err != nil {
+			return nil, err
+		}
+		r.EvalPasses = append(r.EvalPasses, time.Since(start).Seconds())
+		progress(fmt.Sprintf("evaluation %d/%d", i+1, evals), r.EvalPasses[i])
+	}
+
+	r.SecondsPerEpoch = median(r.EpochSeconds)
+	r.SamplesPerSecond = float64(r.TrainImages) / r.SecondsPerEpoch
+	r.GFLOPPerEpoch = TrainFLOPs(params.Arch, r.TrainImages) / 1e9
+	r.GFLOPS = r.GFLOPPerEpoch / r.SecondsPerEpoch
+	r.EvalSeconds = median(r.EvalPasses)
+	r.EvalGFLOPS = EvalFLOPs(params.Arch, r.EvalImages) / 1e9 / r.EvalSeconds
+	return r, nil
+}
+
+// median returns the median of v (the mean of the middle two for an even
+// count).
+func median(v []float64) float64 {
+	s := slices.Sorted(slices.Values(v))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}

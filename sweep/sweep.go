@@ -63,10 +63,6 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	runs := make([]Run, len(cfgs))
-	errs := make([]error, len(cfgs))
 	var mu sync.Mutex // serialises Log
 	logf := func(format string, args ...any) {
 		if opts.Log != nil {
@@ -75,40 +71,54 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 			mu.Unlock()
 		}
 	}
-	sem := make(chan struct{}, jobs)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	one := func(ctx context.Context, i int, cfg train.Config) (Run, error) {
+		if err := ctx.Err(); err != nil {
+			return Run{}, err
+		}
+		dir := filepath.Join(opts.Out, cfg.Name())
+		if !opts.Force {
+			if r, ok := Finished(dir, cfg); ok {
+				logf("[%d/%d] %s: finished before, reused (test acc %.4f)\n", i+1, len(cfgs), cfg.Name(), r.Summary.TestAcc)
+				return r, nil
+			}
+		}
+		logf("[%d/%d] %s: training\n", i+1, len(cfgs), cfg.Name())
+		topts := train.Options{}
+		if opts.Train != nil {
+			topts = opts.Train(cfg, dir)
+		}
+		topts.Dir = dir
+		res, err := train.Run(ctx, cfg, d, topts)
+		if err != nil {
+			return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)
+		}
+		logf("[%d/%d] %s: test acc %.4f, %.1f s\n", i+1, len(cfgs), cfg.Name(), res.Final().TestAcc, res.History.TrainSeconds())
+		return Run{Config: cfg, Dir: dir, Summary: res.Summary(), History: res.History}, nil
+	}
+	runs := make([]Run, len(cfgs))
+	errs := make([]error, len(cfgs))
+	// Workers take the runs in the order given, so a caller can start the
+	// longest first.
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range cfgs {
+			next <- i
+		}
+	}()
 	var wg sync.WaitGroup
-	for i, cfg := range cfgs {
+	for range min(jobs, len(cfgs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				errs[i] = ctx.Err()
-				return
-			}
-			dir := filepath.Join(opts.Out, cfg.Name())
-			if !opts.Force {
-				if r, ok := Finished(dir, cfg); ok {
-					runs[i] = r
-					logf("[%d/%d] %s: finished before, reused (test acc %.4f)\n", i+1, len(cfgs), cfg.Name(), r.Summary.TestAcc)
-					return
+			for i := range next {
+				runs[i], errs[i] = one(ctx, i, cfgs[i])
+				if errs[i] != nil {
+					cancel()
 				}
 			}
-			logf("[%d/%d] %s: training\n", i+1, len(cfgs), cfg.Name())
-			topts := train.Options{}
-			if opts.Train != nil {
-				topts = opts.Train(cfg, dir)
-			}
-			topts.Dir = dir
-			res, err := train.Run(ctx, cfg, d, topts)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", cfg.Name(), err)
-				cancel()
-				return
-			}
-			runs[i] = Run{Config: cfg, Dir: dir, Summary: res.Summary(), History: res.History}
-			logf("[%d/%d] %s: test acc %.4f, %.1f s\n", i+1, len(cfgs), cfg.Name(), res.Final().TestAcc, res.History.TrainSeconds())
 		}()
 	}
 	wg.Wait()

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+
+	"github.com/perceptron-mnist/perceptron/exercise"
+)
+
+func init() {
+	commands["exercise"] = command{"run the whole study and write report.md and results.json", runExercise}
+}
+
+func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("exercise", "[-out DIR] [flags]",
+		"Runs the study as written: learning rates 0.005 and 0.5; hidden sizes 50, 20, 5; the best network with\n"+
+			"SGD and Adam; Adam with 20 relu neurons at (batch, epochs) (200,10) (2000,10) (20000,10) (20000,100);\n"+
+			"curves for (500,20) (30000,20) (200,250); the first five test predictions; save and load.\n"+
+			"Writes DIR/report.md, DIR/results.json, the figures, and every run under DIR/runs/.\n"+
+			"Finished runs are reused when run again (-force retrains).", stderr)
+	out := fs.String("out", "runs/exercise", "output directory")
+	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "runs trained at once")
+	force := fs.Bool("force", false, "retrain runs already finished in -out")
+	quick := fs.Bool("quick", false, "a scaled-down study for a smoke test: -train-limit 3000 -test-limit 1000 -epoch-scale 0.02")
+	trainLimit := fs.Int("train-limit", 0, "use only the first N training images (0: all)")
+	testLimit := fs.Int("test-limit", 0, "use only the first N test images (0: all)")
+	epochScale := fs.Float64("epoch-scale", 1, "multiply every epoch count by this (at least 1 epoch)")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "perceptron exercise: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	switch {
+	case *jobs < 1:
+		return fmt.Errorf("-jobs %d: want at least 1", *jobs)
+	case *trainLimit < 0:
+		return fmt.Errorf("-train-limit %d: want 0 (all) or more", *trainLimit)
+	case *testLimit < 0:
+		return fmt.Errorf("-test-limit %d: want 0 (all) or more", *testLimit)
+	case !(*epochScale > 0) || *epochScale > 100:
+		return fmt.Errorf("-epoch-scale %v: want a number in (0, 100]", *epochScale)
+	}
+	if *quick {
+		*trainLimit, *testLimit, *epochScale = 3000, 1000, 0.02
+	}
+	d, err := loadData(*dataDir)
+	if err != nil {
+		return err
+	}
+	opts := exercise.Options{Out: *out, Jobs: *jobs, Force: *force, TrainLimit: *trainLimit, TestLimit: *testLimit,
+		EpochScale: *epochScale, Train: sweepRunOptions, Plot: exercisePlot}
+	if !*quiet {
+		opts.Log = stderr
+	}
+	s, err := exercise.Run(ctx, d, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "study done in %.0f s: %s, %s\n", s.Seconds,
+		filepath.Join(*out, exercise.ReportFile), filepath.Join(*out, exercise.ResultsFile))
+	return nil
+}

@@ -1,0 +1,236 @@
+// Package exercise runs the study the perceptron was built for, as written:
+// learning rates, hidden sizes, the Keras-style network with SGD and Adam,
+// Adam at several (batch, epochs), learning curves, predictions of the first
+// test images, and a save/load round trip. It writes report.md, with every
+// table filled in, the figures and comments computed from the numbers, and
+// results.json with every table as data.
+package exercise
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/sweep"
+	"github.com/perceptron-mnist/perceptron/train"
+)
+
+// Options control the study.
+type Options struct {
+	Out   string // directory of the runs, report.md and results.json
+	Jobs  int    // runs trained at once (0: the number of CPUs)
+	Force bool   // retrain runs already finished in Out
+	Log   io.Writer
+
+	// For a scaled-down study: use only the first TrainLimit/TestLimit
+	// images (0: all) and multiply every epoch count by EpochScale (0 or 1:
+	// as written; at least 1 epoch).
+	TrainLimit, TestLimit int
+	EpochScale            float64
+
+	// Train gives each run its monitoring options (nil: none).
+	Train func(cfg train.Config, dir string) train.Options
+	// Plot draws the curves of runs overlaid into path (nil: no figures).
+	Plot func(path, title string, runs []sweep.Run) error
+}
+
+// Part names, the keys of results.json's "tables".
+const (
+	PartLR      = "1_learning_rate"
+	PartHidden  = "2_hidden_neurons"
+	PartKeras   = "3_keras_network"
+	PartAdam    = "4_adam_batch_epochs"
+	PartCurves  = "5_curves"
+	PartPredict = "6_predictions"
+	PartReload  = "7_save_load"
+)
+
+// Study is the outcome of the study.
+type Study struct {
+	Base    train.Config
+	Parts   map[string][]sweep.Run
+	BestLR  float64
+	BestH   int
+	Model   sweep.Run // the network of part 3 used for parts 6 and 7
+	Predict []Prediction
+	Reload  Reload
+	Seconds float64 // wall time of the whole study
+	Figures map[string]string
+}
+
+// Prediction is one of the first test images, predicted.
+type Prediction struct {
+	Index      int     `json:"index"`
+	Label      int     `json:"label"`
+	Digit      int     `json:"digit"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Reload compares a model's test figures before saving and after loading.
+type Reload struct {
+	Dir        string  `json:"run_dir"`
+	SavedAcc   float64 `json:"saved_test_acc"`
+	LoadedAcc  float64 `json:"loaded_test_acc"`
+	SavedLoss  float64 `json:"saved_test_loss"`
+	LoadedLoss float64 `json:"loaded_test_loss"`
+	Identical  bool    `json:"identical"`
+	LossDelta  float64 `json:"test_loss_difference"`
+}
+
+// Run runs the whole study on d.
+func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
+	start := time.Now()
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return nil, err
+	}
+	s := &Study{Base: train.DefaultConfig(), Parts: map[string][]sweep.Run{}, Figures: map[string]string{}}
+	s.Base.TrainLimit, s.Base.TestLimit = opts.TrainLimit, opts.TestLimit
+	cfg := func(modify func(c *train.Config)) train.Config {
+		c := s.Base
+		modify(&c)
+		if opts.EpochScale > 0 && opts.EpochScale != 1 {
+			c.Epochs = max(1, int(math.Round(float64(c.Epochs)*opts.EpochScale)))
+		}
+		return c
+	}
+	adam := func(batch, epochs int) train.Config {
+		return cfg(func(c *train.Config) {
+			c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = 20, graph.ReLU, train.Adam, train.DefaultLR(train.Adam), batch, epochs
+		})
+	}
+	sw := func(cfgs []train.Config) ([]sweep.Run, error) {
+		return sweep.Sweep(ctx, cfgs, d, sweep.Options{Out: filepath.Join(opts.Out, "runs"), Jobs: opts.Jobs, Force: opts.Force, Log: opts.Log, Train: opts.Train})
+	}
+
+	// Parts 1, 4 and 5 do not depend on each other: one sweep, longest first.
+	lrs := []train.Config{cfg(func(c *train.Config) { c.LR = 0.005 }), cfg(func(c *train.Config) { c.LR = 0.5 })}
+	batches := []train.Config{adam(200, 10), adam(2000, 10), adam(20000, 10), adam(20000, 100)}
+	curves := []train.Config{adam(500, 20), adam(30000, 20), adam(200, 250)}
+	first := append([]train.Config{curves[2]}, lrs...)
+	first = append(first, batches...)
+	first = append(first, curves[:2]...)
+	runs, err := sw(first)
+	if err != nil {
+		return nil, err
+	}
+	s.Parts[PartLR] = runs[1:3]
+	s.Parts[PartAdam] = runs[3:7]
+	s.Parts[PartCurves] = []sweep.Run{runs[7], runs[8], runs[0]}
+	s.BestLR = best(s.Parts[PartLR]).Config.LR
+
+	// Part 2: hidden sizes at the better learning rate.
+	var hidden []train.Config
+	for _, h := range []int{50, 20, 5} {
+		hidden = append(hidden, cfg(func(c *train.Config) { c.LR, c.Hidden = s.BestLR, h }))
+	}
+	if s.Parts[PartHidden], err = sw(hidden); err != nil {
+		return nil, err
+	}
+	// The best hidden size among parts 1 and 2 (part 1 trained 64).
+	s.BestH = best(append(slices.Clone(s.Parts[PartHidden]), best(s.Parts[PartLR]))).Config.Hidden
+
+	// Part 3: that network trained with the same SGD and with Adam's defaults.
+	keras := []train.Config{
+		cfg(func(c *train.Config) { c.LR, c.Hidden = s.BestLR, s.BestH }),
+		cfg(func(c *train.Config) { c.Hidden, c.Optimizer, c.LR = s.BestH, train.Adam, train.DefaultLR(train.Adam) }),
+	}
+	if s.Parts[PartKeras], err = sw(keras); err != nil {
+		return nil, err
+	}
+	s.Model = best(s.Parts[PartKeras])
+
+	// Parts 6 and 7: predict the first five test images; save and load.
+	if s.Predict, s.Reload, err = useModel(s.Model, d, opts.TestLimit); err != nil {
+		return nil, err
+	}
+
+	// Figures.
+	if opts.Plot != nil {
+		for _, part := range []string{PartLR, PartHidden, PartKeras, PartAdam, PartCurves} {
+			name := part + ".png"
+			if err := opts.Plot(filepath.Join(opts.Out, name), title(part), s.Parts[part]); err != nil {
+				return nil, err
+			}
+			s.Figures[part] = name
+		}
+		for i, r := range s.Parts[PartCurves] {
+			name := fmt.Sprintf("%s_%d.png", PartCurves, i+1)
+			if err := opts.Plot(filepath.Join(opts.Out, name), fmt.Sprintf("batch %d, %d epochs", r.Config.Batch, r.Config.Epochs), []sweep.Run{r}); err != nil {
+				return nil, err
+			}
+			s.Figures[fmt.Sprintf("%s_%d", PartCurves, i+1)] = name
+		}
+	}
+	s.Seconds = time.Since(start).Seconds()
+	if err := s.save(opts.Out); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// best returns the run with the highest final test accuracy (the first of equals).
+func best(runs []sweep.Run) sweep.Run {
+	b := runs[0]
+	for _, r := range runs[1:] {
+		if r.Summary.TestAcc > b.Summary.TestAcc {
+			b = r
+		}
+	}
+	return b
+}
+
+func title(part string) string {
+	switch part {
+	case PartLR:
+		return "1. Learning rate"
+	case PartHidden:
+		return "2. Hidden neurons"
+	case PartKeras:
+		return "3. SGD and Adam"
+	case PartAdam:
+		return "4. Adam: batch size and epochs"
+	case PartCurves:
+		return "5. Learning curves"
+	}
+	return part
+}
+
+// useModel loads the run's saved model, predicts the first five test images,
+// and compares the loaded model's test figures with the saved ones.
+func useModel(r sweep.Run, d *data.MNIST, testLimit int) ([]Prediction, Reload, error) {
+	p, _, err := graph.Load(r.Dir)
+	if err != nil {
+		return nil, Reload{}, err
+	}
+	ev := graph.NewEvaluator(p, 0)
+	defer ev.Close()
+	test := d.Test.Head(testLimit)
+	var preds []Prediction
+	err = ev.LogProbs(test.Images[:5*data.Pixels], func(first int, logp []float32) error {
+		for i := 0; i < 5; i++ {
+			row := slices.Clone(logp[i*10 : (i+1)*10])
+			graph.Exp(row)
+			k := graph.Argmax(row)
+			preds = append(preds, Prediction{Index: i, Label: int(test.Labels[i]), Digit: k, Confidence: float64(row[k])})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, Reload{}, err
+	}
+	loss, acc, err := ev.Evaluate(test.Images, test.Labels)
+	if err != nil {
+		return nil, Reload{}, err
+	}
+	rl := Reload{Dir: r.Dir, SavedAcc: r.Summary.TestAcc, SavedLoss: r.Summary.TestLoss, LoadedAcc: acc, LoadedLoss: loss}
+	rl.LossDelta = math.Abs(loss - r.Summary.TestLoss)
+	rl.Identical = acc == r.Summary.TestAcc && rl.LossDelta < 1e-9
+	return preds, rl, nil
+}

@@ -1,0 +1,276 @@
+package exercise
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
+	"github.com/perceptron-mnist/perceptron/sweep"
+	"github.com/perceptron-mnist/perceptron/train"
+)
+
+// Files the study writes into its output directory.
+const (
+	ReportFile  = "report.md"
+	ResultsFile = "results.json"
+)
+
+// Results is the content of results.json.
+type Results struct {
+	Tables       map[string][]sweep.Row `json:"tables"`
+	Predictions  []Prediction           `json:"predictions"`
+	SaveLoad     Reload                 `json:"save_load"`
+	Architecture Architecture           `json:"architecture"`
+	BestLR       float64                `json:"best_lr"`
+	BestHidden   int                    `json:"best_hidden"`
+	Seconds      float64                `json:"wall_seconds"`
+}
+
+// Architecture answers part 1.1 from the model itself.
+type Architecture struct {
+	Layers       []Layer `json:"layers"`
+	TotalParams  int     `json:"total_params"`
+	WeightInit   string  `json:"weight_init"`
+	BiasInit     string  `json:"bias_init"`
+	Activation   string  `json:"activation"`
+	Output       string  `json:"output"`
+	Loss         string  `json:"loss"`
+	Optimization string  `json:"optimization"`
+}
+
+// Layer is one layer of the network.
+type Layer struct {
+	Name       string `json:"name"`
+	Neurons    int    `json:"neurons"`
+	Params     int    `json:"params"`
+	Activation string `json:"activation"`
+}
+
+func architecture(c train.Config) Architecture {
+	a := c.Arch()
+	hp, op := a.NumParams()
+	return Architecture{
+		Layers: []Layer{
+			{Name: "input", Neurons: a.Inputs},
+			{Name: "hidden (dense)", Neurons: a.Hidden, Params: hp, Activation: a.Activation},
+			{Name: "output (dense)", Neurons: a.Outputs, Params: op, Activation: "softmax"},
+		},
+		TotalParams:  hp + op,
+		WeightInit:   "Glorot (Xavier) uniform: U(±sqrt(6/(fan_in+fan_out))), seeded",
+		BiasInit:     "zeros",
+		Activation:   a.Activation,
+		Output:       fmt.Sprintf("p = softmax(%s(x·W1 + b1)·W2 + b2)", a.Activation),
+		Loss:         "categorical cross-entropy, mean over the batch: -1/B Σ_i Σ_k y_ik log p_ik",
+		Optimization: fmt.Sprintf("minibatch gradient descent (gorgonia VanillaSolver), lr %g, batch %d, %d epochs", c.LR, c.Batch, c.Epochs),
+	}
+}
+
+func (s *Study) results() Results {
+	r := Results{Tables: map[string][]sweep.Row{}, Predictions: s.Predict, SaveLoad: s.Reload,
+		Architecture: architecture(s.Base), BestLR: s.BestLR, BestHidden: s.BestH, Seconds: s.Seconds}
+	for part, runs := range s.Parts {
+		r.Tables[part] = sweep.Rows(runs)
+	}
+	return r
+}
+
+// save writes report.md and results.json into dir.
+func (s *Study) save(dir string) error {
+	b, err := json.MarshalIndent(s.results(), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, ResultsFile), append(b, '\n')); err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(dir, ReportFile), s.WriteReport)
+}
+
+// WriteReport writes the study's report in markdown.
+func (s *Study) WriteReport(w io.Writer) error {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	table := func(part string) {
+		sweep.WriteMarkdown(&b, sweep.Rows(s.Parts[part]))
+		if f, ok := s.Figures[part]; ok {
+			p("\n![%s](%s)\n", title(part), f)
+		}
+		p("\n")
+	}
+	base := s.Base
+	p("# The MNIST perceptron study\n\n")
+	p("Every number below was measured by `perceptron exercise` in %.0f s of wall time", s.Seconds)
+	if base.TrainLimit > 0 || base.TestLimit > 0 {
+		p(" on a **scaled-down** data set (%d training, %d test images)", n(base.TrainLimit, 60000), n(base.TestLimit, 10000))
+	}
+	p(". Accuracies are on the whole training set and the whole test set after the last epoch; training time excludes evaluation. ")
+	p("Starting point: %s.\n\n", describe(base))
+
+	a := architecture(base)
+	p("## 1.1 The network\n\n| layer | neurons | parameters | activation |\n|---|---|---|---|\n")
+	for _, l := range a.Layers {
+		p("| %s | %d | %d | %s |\n", l.Name, l.Neurons, l.Params, or(l.Activation, "—"))
+	}
+	p("\n- Parameters in all: **%d** (784·%d + %d weights and biases into the hidden layer, %d·10 + 10 into the output).\n",
+		a.TotalParams, base.Hidden, base.Hidden, base.Hidden)
+	p("- Initialisation: weights %s; biases %s.\n", a.WeightInit, a.BiasInit)
+	p("- Output: `%s`, ten probabilities that sum to 1.\n- Loss: %s.\n- Training: %s.\n\n", a.Output, a.Loss, a.Optimization)
+
+	lr := s.Parts[PartLR]
+	p("## 1. Learning rate\n\n")
+	table(PartLR)
+	lo, hi := lr[0], lr[1]
+	p("%s\n\n", compare(hi, lo, "learning rate", func(r sweep.Run) string { return fmt.Sprintf("%g", r.Config.LR) }))
+	p("With lr %g each step moves the weights %.0f× less than with %g: after the same %d updates the small rate is still far from a minimum.\n\n",
+		lo.Config.LR, hi.Config.LR/lo.Config.LR, hi.Config.LR, lo.Updates())
+
+	p("## 2. Hidden neurons (lr %g)\n\n", s.BestLR)
+	table(PartHidden)
+	hs := s.Parts[PartHidden]
+	p("Test accuracy with 50, 20 and 5 hidden neurons: %s. ", accs(hs))
+	p("Fewer neurons leave fewer features to separate ten digits: from %d to %d neurons the test accuracy falls by %.2f points, while the training time changes from %.1f s to %.1f s. ",
+		hs[0].Config.Hidden, hs[len(hs)-1].Config.Hidden, 100*(hs[0].Summary.TestAcc-hs[len(hs)-1].Summary.TestAcc), hs[0].Summary.TrainSeconds, hs[len(hs)-1].Summary.TrainSeconds)
+	p("The best hidden size of parts 1 and 2 is **%d**.\n\n", s.BestH)
+
+	p("## 3. The network of section 2.1: SGD and Adam (hidden %d)\n\n", s.BestH)
+	table(PartKeras)
+	k := s.Parts[PartKeras]
+	p("%s\n\n", compare(k[1], k[0], "optimizer", func(r sweep.Run) string { return r.Config.Optimizer }))
+
+	p("## 4. Adam, 20 hidden neurons, relu: batch size and epochs\n\n")
+	table(PartAdam)
+	p("Each epoch makes ⌈%d / batch⌉ weight updates, so the number of updates, not of epochs, decides how far training gets:\n\n", n(base.TrainLimit, 60000))
+	for _, r := range s.Parts[PartAdam] {
+		p("- batch %d, %d epochs: %d updates → %.2f%% test accuracy in %.1f s\n", r.Config.Batch, r.Config.Epochs, r.Updates(), 100*r.Summary.TestAcc, r.Summary.TrainSeconds)
+	}
+	p("\n%s\n\n", updatesComment(s.Parts[PartAdam]))
+
+	p("## 5. Learning curves, train against test\n\n")
+	table(PartCurves)
+	for i, r := range s.Parts[PartCurves] {
+		p("**Batch %d, %d epochs.** %s\n", r.Config.Batch, r.Config.Epochs, overfitting(r.History))
+		if f, ok := s.Figures[fmt.Sprintf("%s_%d", PartCurves, i+1)]; ok {
+			p("\n![batch %d, %d epochs](%s)\n", r.Config.Batch, r.Config.Epochs, f)
+		}
+		p("\n")
+	}
+	p("The curves are also in each run's `curves.png`, `metrics.csv` (the `.history`) and `logs/` (TensorBoard: `tensorboard --logdir %s`).\n\n", "runs")
+
+	p("## 6. Predictions of the first five test images\n\nModel: `%s` (%s).\n\n| image | label | prediction | confidence |\n|---|---|---|---|\n", s.Model.Dir, describe(s.Model.Config))
+	right := 0
+	for _, pr := range s.Predict {
+		mark := "✓"
+		if pr.Digit != pr.Label {
+			mark = "✗"
+		} else {
+			right++
+		}
+		p("| test[%d] | %d | %d %s | %.4f |\n", pr.Index, pr.Label, pr.Digit, mark, pr.Confidence)
+	}
+	p("\n%d of %d right.\n\n", right, len(s.Predict))
+
+	rl := s.Reload
+	p("## 7. Save and load\n\nThe model was saved as `w1.npy b1.npy w2.npy b2.npy model.json` in `%s` and loaded back: ", rl.Dir)
+	p("test accuracy %.4f saved, %.4f loaded; test loss %.6f saved, %.6f loaded — ", rl.SavedAcc, rl.LoadedAcc, rl.SavedLoss, rl.LoadedLoss)
+	if rl.Identical {
+		p("**identical**.\n")
+	} else {
+		p("**they differ** (loss difference %.3g).\n", rl.LossDelta)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func n(limit, all int) int {
+	if limit > 0 && limit < all {
+		return limit
+	}
+	return all
+}
+
+func or(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+func describe(c train.Config) string {
+	return fmt.Sprintf("784 → %d → 10, %s, %s lr %g, batch %d, %d epochs, seed %d", c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs, c.Seed)
+}
+
+func accs(runs []sweep.Run) string {
+	var parts []string
+	for _, r := range runs {
+		parts = append(parts, fmt.Sprintf("%.2f%%", 100*r.Summary.TestAcc))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// compare says which of two runs is better on the test set, and by how much.
+func compare(a, b sweep.Run, what string, label func(sweep.Run) string) string {
+	if b.Summary.TestAcc > a.Summary.TestAcc {
+		a, b = b, a
+	}
+	return fmt.Sprintf("With %s %s the network reaches %.2f%% test accuracy (%.2f%% on training), %.2f points above %s %s (%.2f%%); training took %.1f s against %.1f s.",
+		what, label(a), 100*a.Summary.TestAcc, 100*a.Summary.TrainAcc, 100*(a.Summary.TestAcc-b.Summary.TestAcc),
+		what, label(b), 100*b.Summary.TestAcc, a.Summary.TrainSeconds, b.Summary.TrainSeconds)
+}
+
+// updatesComment relates the batch-size results to the number of updates.
+func updatesComment(runs []sweep.Run) string {
+	var most, least sweep.Run
+	for i, r := range runs {
+		if i == 0 || r.Updates() > most.Updates() {
+			most = r
+		}
+		if i == 0 || r.Updates() < least.Updates() {
+			least = r
+		}
+	}
+	s := fmt.Sprintf("The run with the most updates (batch %d, %d epochs: %d) reaches %.2f%%; the one with the fewest (batch %d, %d epochs: %d) only %.2f%%.",
+		most.Config.Batch, most.Config.Epochs, most.Updates(), 100*most.Summary.TestAcc,
+		least.Config.Batch, least.Config.Epochs, least.Updates(), 100*least.Summary.TestAcc)
+	// Runs with the same number of updates but different batch sizes.
+	for i, a := range runs {
+		for _, b := range runs[i+1:] {
+			if a.Updates() == b.Updates() && a.Config.Batch != b.Config.Batch {
+				s += fmt.Sprintf(" Batch %d for %d epochs and batch %d for %d epochs both make %d updates and reach %.2f%% and %.2f%%: the larger batch gives each update a less noisy gradient but costs %.1f× the time.",
+					a.Config.Batch, a.Config.Epochs, b.Config.Batch, b.Config.Epochs, a.Updates(), 100*a.Summary.TestAcc, 100*b.Summary.TestAcc,
+					b.Summary.TrainSeconds/math.Max(a.Summary.TrainSeconds, 1e-9))
+			}
+		}
+	}
+	return s
+}
+
+// overfitting finds where the test loss starts rising while the training loss
+// still falls.
+func overfitting(h train.History) string {
+	if len(h) < 2 {
+		return "Too few epochs for a curve."
+	}
+	minE := h[0]
+	for _, e := range h {
+		if e.TestLoss < minE.TestLoss {
+			minE = e
+		}
+	}
+	last := h[len(h)-1]
+	s := fmt.Sprintf("Training loss %.4f → %.4f, test loss %.4f → %.4f, test accuracy %.2f%% → %.2f%% (best %.2f%% at epoch %d).",
+		h[0].TrainLoss, last.TrainLoss, h[0].TestLoss, last.TestLoss, 100*h[0].TestAcc, 100*last.TestAcc,
+		100*h.Best().TestAcc, h.Best().Epoch)
+	if minE.Epoch < last.Epoch && last.TestLoss > minE.TestLoss*1.02 && last.TrainLoss < minE.TrainLoss {
+		return s + fmt.Sprintf(" The test loss is lowest at epoch %d (%.4f) and then rises to %.4f while the training loss keeps falling (%.4f → %.4f): the network overfits from epoch %d on.",
+			minE.Epoch, minE.TestLoss, last.TestLoss, minE.TrainLoss, last.TrainLoss, minE.Epoch)
+	}
+	if last.TestLoss > h[0].TestLoss*0.98 && last.TrainAcc < 0.5 {
+		return s + " Training has barely started: too few updates."
+	}
+	return s + fmt.Sprintf(" The test loss is still at or near its lowest at the end (epoch %d): no overfitting yet; train and test curves stay %.2f points apart in accuracy.",
+		minE.Epoch, 100*(last.TrainAcc-last.TestAcc))
+}

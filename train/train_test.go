@@ -12,6 +12,7 @@ import (
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
+	G "gorgonia.org/gorgonia"
 )
 
 var (
@@ -171,4 +172,19 @@ func readCSV(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+func TestSolversAreGorgonias(t *testing.T) {
+	// The design card: training uses gorgonia's SGD and Adam solvers.
+	s, err := NewSolver(SGD, 0.5)
+	if _, ok := s.(*G.VanillaSolver); !ok || err != nil {
+		t.Errorf("sgd solver %T, %v", s, err)
+	}
+	s, err = NewSolver(Adam, 0.001)
+	if _, ok := s.(*G.AdamSolver); !ok || err != nil {
+		t.Errorf("adam solver %T, %v", s, err)
+	}
+	if _, err := NewSolver("rmsprop", 0.1); err == nil {
+		t.Error("rmsprop accepted")
+	}
 }

@@ -145,34 +145,46 @@ func ReadModel(dir string) (*Model, error) {
 	if len(b) > maxModelJSON {
 		return nil, fmt.Errorf("read %s: larger than %d bytes", path, maxModelJSON)
 	}
+	m, err := decodeModel(b)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// decodeModel parses and checks the content of a model.json.
+func decodeModel(b []byte) (*Model, error) {
 	var m Model
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
 	}
 	if m.Format != Format {
-		return nil, fmt.Errorf("read %s: format %q, want %q", path, m.Format, Format)
+		return nil, fmt.Errorf("format %q, want %q", m.Format, Format)
 	}
 	if m.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("read %s: format version %d, this program reads version %d", path, m.FormatVersion, FormatVersion)
+		return nil, fmt.Errorf("format version %d, this program reads version %d", m.FormatVersion, FormatVersion)
 	}
 	if err := m.Architecture.Validate(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
+	}
+	if a := m.Architecture; a.Inputs != 784 || a.Outputs != 10 {
+		return nil, fmt.Errorf("architecture %d → %d → %d: this program uses MNIST networks 784 → H → 10", a.Inputs, a.Hidden, a.Outputs)
 	}
 	if len(m.Weights) != len(Names) {
-		return nil, fmt.Errorf("read %s: %d weight files listed, want %d (%v)", path, len(m.Weights), len(Names), Names)
+		return nil, fmt.Errorf("%d weight files listed, want %d (%v)", len(m.Weights), len(Names), Names)
 	}
 	for i, w := range m.Weights {
 		want := m.Architecture.fileShape(i)
 		switch {
 		case w.Name != Names[i]:
-			return nil, fmt.Errorf("read %s: weight %d is %q, want %q", path, i, w.Name, Names[i])
-		case w.File == "" || filepath.Base(w.File) != w.File:
-			return nil, fmt.Errorf("read %s: weight %s: file %q must be a plain file name in the model directory", path, w.Name, w.File)
+			return nil, fmt.Errorf("weight %d is %q, want %q", i, w.Name, Names[i])
+		case w.File == "" || w.File == "." || w.File == ".." || filepath.Base(w.File) != w.File:
+			return nil, fmt.Errorf("weight %s: file %q must be a plain file name in the model directory", w.Name, w.File)
 		case !sameShape(w.Shape, want):
-			return nil, fmt.Errorf("read %s: weight %s has shape %v, architecture %d → %d → %d needs %v",
-				path, w.Name, w.Shape, m.Architecture.Inputs, m.Architecture.Hidden, m.Architecture.Outputs, want)
+			return nil, fmt.Errorf("weight %s has shape %v, architecture %d → %d → %d needs %v",
+				w.Name, w.Shape, m.Architecture.Inputs, m.Architecture.Hidden, m.Architecture.Outputs, want)
 		case w.Dtype != "float32":
-			return nil, fmt.Errorf("read %s: weight %s has dtype %q, want float32", path, w.Name, w.Dtype)
+			return nil, fmt.Errorf("weight %s has dtype %q, want float32", w.Name, w.Dtype)
 		}
 	}
 	return &m, nil

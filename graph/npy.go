@@ -8,13 +8,12 @@ import (
 	"math"
 	"os"
 	"strings"
-
-	"github.com/sbinet/npyio"
 )
 
 // WriteNpy writes data as a little-endian float32 NumPy array (format 1.0,
 // C order) of the given shape. github.com/sbinet/npyio v0.9.0 writes only 1-D
-// float32 arrays, so the header is written here; ReadNpy reads it back with npyio.
+// float32 arrays, so the header is written here; ReadNpy reads it back (and
+// NumPy's np.load).
 func WriteNpy(w io.Writer, shape []int, data []float32) error {
 	n := 1
 	dims := make([]string, len(shape))
@@ -65,6 +64,9 @@ func ReadNpy(path string, want []int) ([]int, []float32, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	if st.IsDir() {
+		return nil, nil, fmt.Errorf("read %s: is a directory", path)
+	}
 	if st.Size() > maxNpyBytes {
 		return nil, nil, fmt.Errorf("read %s: file is %d bytes, more than the %d allowed", path, st.Size(), maxNpyBytes)
 	}
@@ -75,41 +77,43 @@ func ReadNpy(path string, want []int) ([]int, []float32, error) {
 	return shape, data, nil
 }
 
+// decodeNpy reads a float32 .npy array of size bytes from r. Every header
+// field is checked against the bytes that follow before anything is
+// allocated from it: the data must be exactly the shape's size, no more and
+// no less.
 func decodeNpy(r io.Reader, size int64, want []int) (shape []int, data []float32, err error) {
-	defer func() {
-		// npyio panics on some malformed headers; a file must never crash us.
-		if p := recover(); p != nil {
-			shape, data, err = nil, nil, fmt.Errorf("not a valid .npy file (%v)", p)
-		}
-	}()
-	rd, err := npyio.NewReader(r)
+	h, err := ReadNpyHeader(r, size)
 	if err != nil {
-		return nil, nil, fmt.Errorf("not a valid .npy file: %w", err)
+		return nil, nil, err
 	}
-	h := rd.Header
-	if h.Descr.Type != "<f4" && h.Descr.Type != "float32" {
-		return nil, nil, fmt.Errorf("dtype %s, want float32 ('<f4')", h.Descr.Type)
+	if h.Descr != "<f4" {
+		return nil, nil, fmt.Errorf("dtype %s, want float32 ('<f4')", h.Descr)
 	}
-	if h.Descr.Fortran {
+	if h.Fortran {
 		return nil, nil, fmt.Errorf("array is in Fortran order, want C order")
 	}
-	shape = h.Descr.Shape
-	n := int64(1)
-	for _, d := range shape {
-		if d < 0 {
-			return nil, nil, fmt.Errorf("negative dimension in shape %v", shape)
-		}
-		n *= int64(d)
-		if n*4 > size {
-			return nil, nil, fmt.Errorf("shape %v needs more bytes than the %d-byte file holds", shape, size)
-		}
-	}
+	shape = h.Shape
 	if want != nil && !sameShape(shape, want) {
 		return nil, nil, fmt.Errorf("shape %v, want %v", shape, want)
 	}
+	n, ok := h.Count()
+	if !ok || n > h.DataBytes/4 {
+		return nil, nil, fmt.Errorf("truncated: shape %v of float32 needs more than the %d data bytes the file holds", shape, h.DataBytes)
+	}
+	if n*4 != h.DataBytes {
+		return nil, nil, fmt.Errorf("%d bytes after the data of shape %v (%d bytes): not one float32 array", h.DataBytes-n*4, shape, n*4)
+	}
 	data = make([]float32, n)
-	if err := rd.Read(&data); err != nil {
-		return nil, nil, fmt.Errorf("truncated or unreadable data for shape %v: %w", shape, err)
+	buf := make([]byte, min(int64(1<<16), max(4, n*4)))
+	for i := 0; i < len(data); {
+		chunk := buf[:min(len(buf), 4*(len(data)-i))]
+		if _, err := io.ReadFull(r, chunk); err != nil {
+			return nil, nil, fmt.Errorf("truncated data for shape %v: %w", shape, err)
+		}
+		for j := 0; j < len(chunk); j += 4 {
+			data[i] = math.Float32frombits(binary.LittleEndian.Uint32(chunk[j:]))
+			i++
+		}
 	}
 	for i, v := range data {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {

@@ -91,13 +91,13 @@ func top2(v []float32) (best, second int) {
 
 // Report is how a model fares on a labelled set.
 type Report struct {
-	N         int             // images evaluated
-	Accuracy  float64         // fraction predicted right
-	Loss      float64         // mean cross-entropy
-	Confusion [][]int         // Confusion[true][predicted] counts
-	Precision []float64       // per class: right / predicted as the class (NaN when never predicted)
-	Recall    []float64       // per class: right / truly of the class (NaN when absent)
-	Wrong     []WrongExample  // the most confidently wrong, most confident first
+	N         int            // images evaluated
+	Accuracy  float64        // fraction predicted right
+	Loss      float64        // mean cross-entropy
+	Confusion [][]int        // Confusion[true][predicted] counts
+	Precision []float64      // per class: right / predicted as the class (NaN when never predicted)
+	Recall    []float64      // per class: right / truly of the class (NaN when absent)
+	Wrong     []WrongExample // the most confidently wrong, most confident first
 }
 
 // WrongExample is one misclassified image.

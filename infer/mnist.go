@@ -1,0 +1,441 @@
+package infer
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Geometry of an MNIST input.
+const (
+	Side    = 28 // pixels a side
+	Pixels  = Side * Side
+	boxSide = 20 // the ink's longer side, as in MNIST
+)
+
+// mnistStyle turns a gray photo of dark ink on light paper (or light on
+// dark) into a 28×28 input.
+func mnistStyle(g *gray) ([]float32, error) {
+	// light ink on a dark ground (a blackboard, an MNIST image): invert, so
+	// that paper is light from here on
+	// (the ground is the majority: the median lies nearer its end of the range)
+	if med := median(g.pix); quantile(g.pix, 0.99, 0)-med > med-quantile(g.pix, 0.01, 0) {
+		for i, v := range g.pix {
+			g.pix[i] = 1 - v
+		}
+	}
+	ink := darkness(g, background(g))
+	lo, hi, err := inkLevels(ink)
+	if err != nil {
+		return nil, err
+	}
+	strong := lo + 0.35*(hi-lo)
+	keep := inkMask(ink, g.w, g.h, strong)
+	if keep == nil {
+		return nil, ErrNoInk
+	}
+	// grade the kept ink between the noise level and the ink's darkness
+	v := make([]float32, len(ink))
+	x0, y0, x1, y1 := g.w, g.h, -1, -1
+	for i, d := range ink {
+		if !keep[i] || d <= lo {
+			continue
+		}
+		v[i] = min(1, (d-lo)/(hi-lo))
+		x, y := i%g.w, i/g.w
+		x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+	}
+	if x1 < 0 {
+		return nil, ErrNoInk
+	}
+	cw, ch := x1-x0+1, y1-y0+1
+	crop := make([]float32, cw*ch)
+	for y := 0; y < ch; y++ {
+		copy(crop[y*cw:(y+1)*cw], v[(y0+y)*g.w+x0:])
+	}
+	crop, cw, ch = thicken(crop, cw, ch)
+	// longer side to 20 pixels, keeping the aspect ratio
+	long := max(cw, ch)
+	dw := max(1, int(math.Round(float64(boxSide*cw)/float64(long))))
+	dh := max(1, int(math.Round(float64(boxSide*ch)/float64(long))))
+	small := resampleArea(crop, cw, ch, dw, dh)
+	var peak float32
+	for _, p := range small {
+		peak = max(peak, p)
+	}
+	if peak <= 0 {
+		return nil, ErrNoInk
+	}
+	for i := range small {
+		small[i] /= peak
+	}
+	return centre(small, dw, dh), nil
+}
+
+// median returns the median of v (to 1/1024) by a histogram.
+func median(v []float32) float32 { return quantile(v, 0.5, 0) }
+
+// quantile returns the q-quantile of the values of v above floor, from a
+// histogram of 1024 bins over [0, 1] (values outside are clamped).
+func quantile(v []float32, q float64, floor float32) float32 {
+	const bins = 1024
+	var hist [bins]int
+	n := 0
+	for _, x := range v {
+		if x <= floor && floor > 0 {
+			continue
+		}
+		hist[min(bins-1, max(0, int(x*bins)))]++
+		n++
+	}
+	if n == 0 {
+		return floor
+	}
+	target := int(q * float64(n))
+	for b, c := range hist {
+		if target < c {
+			return (float32(b) + 0.5) / bins
+		}
+		target -= c
+	}
+	return 1
+}
+
+// background estimates the paper's brightness at every pixel: the 75th
+// percentile of each cell of a coarse grid (ink covers less than a quarter of
+// most cells), a morphological closing of the grid (a maximum, then a minimum
+// filter) that fills cells the ink covers but keeps the edges of shadows, and
+// bilinear interpolation back to pixels.
+func background(g *gray) []float32 {
+	long := max(g.w, g.h)
+	bg := make([]float32, len(g.pix))
+	if long < 128 { // a small image, a scan: one level for the whole
+		p := quantile(g.pix, 0.9, 0)
+		for i := range bg {
+			bg[i] = p
+		}
+		return bg
+	}
+	cell := (long + 63) / 64
+	gw, gh := (g.w+cell-1)/cell, (g.h+cell-1)/cell
+	grid := make([]float32, gw*gh)
+	buf := make([]float32, 0, cell*cell)
+	for cy := 0; cy < gh; cy++ {
+		for cx := 0; cx < gw; cx++ {
+			buf = buf[:0]
+			for y := cy * cell; y < min(cy*cell+cell, g.h); y++ {
+				buf = append(buf, g.pix[y*g.w+cx*cell:y*g.w+min(cx*cell+cell, g.w)]...)
+			}
+			slices.Sort(buf)
+			grid[cy*gw+cx] = buf[len(buf)*3/4]
+		}
+	}
+	// window about 15% of the longer side: wider than any pen stroke
+	r := max(1, int(math.Ceil(0.075*float64(long)/float64(cell))))
+	grid = closing(grid, gw, gh, r)
+	// bilinear, cell centres at (c+0.5)·cell
+	for y := 0; y < g.h; y++ {
+		fy := (float32(y)+0.5)/float32(cell) - 0.5
+		iy := int(math.Floor(float64(fy)))
+		ty := fy - float32(iy)
+		y0, y1 := clampInt(iy, 0, gh-1), clampInt(iy+1, 0, gh-1)
+		for x := 0; x < g.w; x++ {
+			fx := (float32(x)+0.5)/float32(cell) - 0.5
+			ix := int(math.Floor(float64(fx)))
+			tx := fx - float32(ix)
+			x0, x1 := clampInt(ix, 0, gw-1), clampInt(ix+1, 0, gw-1)
+			top := grid[y0*gw+x0]*(1-tx) + grid[y0*gw+x1]*tx
+			bot := grid[y1*gw+x0]*(1-tx) + grid[y1*gw+x1]*tx
+			bg[y*g.w+x] = top*(1-ty) + bot*ty
+		}
+	}
+	return bg
+}
+
+func clampInt(v, lo, hi int) int { return min(hi, max(lo, v)) }
+
+func max32(a, b float32) float32 { return max(a, b) }
+func min32(a, b float32) float32 { return min(a, b) }
+
+// closing is a maximum then a minimum filter of radius r on a w×h grid
+// padded by r cells that repeat its edges, so that a shadow's edge keeps its
+// place up to the image's border.
+func closing(grid []float32, w, h, r int) []float32 {
+	pw, ph := w+2*r, h+2*r
+	pad := make([]float32, pw*ph)
+	for y := 0; y < ph; y++ {
+		sy := clampInt(y-r, 0, h-1)
+		for x := 0; x < pw; x++ {
+			pad[y*pw+x] = grid[sy*w+clampInt(x-r, 0, w-1)]
+		}
+	}
+	pad = filter(filter(pad, pw, ph, r, max32), pw, ph, r, min32)
+	out := make([]float32, w*h)
+	for y := 0; y < h; y++ {
+		copy(out[y*w:(y+1)*w], pad[(y+r)*pw+r:])
+	}
+	return out
+}
+
+// filter applies a separable (2r+1)×(2r+1) max or min filter to a w×h grid.
+func filter(src []float32, w, h, r int, op func(a, b float32) float32) []float32 {
+	tmp := make([]float32, len(src))
+	out := make([]float32, len(src))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := src[y*w+x]
+			for k := max(0, x-r); k <= min(w-1, x+r); k++ {
+				v = op(v, src[y*w+k])
+			}
+			tmp[y*w+x] = v
+		}
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := tmp[y*w+x]
+			for k := max(0, y-r); k <= min(h-1, y+r); k++ {
+				v = op(v, tmp[k*w+x])
+			}
+			out[y*w+x] = v
+		}
+	}
+	return out
+}
+
+// darkness returns how much darker than the paper each pixel is: 0 for
+// paper, towards 1 for black ink.
+func darkness(g *gray, bg []float32) []float32 {
+	d := make([]float32, len(g.pix))
+	for i, v := range g.pix {
+		if b := bg[i]; b > 1e-3 {
+			d[i] = min(1, max(0, 1-v/b))
+		}
+	}
+	return d
+}
+
+// inkLevels returns the darkness up to which a pixel is paper (its noise)
+// and the typical darkness of the ink.
+func inkLevels(d []float32) (lo, hi float32, err error) {
+	med := median(d)
+	dev := make([]float32, len(d))
+	for i, v := range d {
+		dev[i] = float32(math.Abs(float64(v - med)))
+	}
+	sigma := 1.4826 * median(dev)
+	lo = max(med+6*sigma, 0.06)
+	hi = quantile(d, 0.9, lo)
+	if hi < 0.15 || hi-lo < 0.08 {
+		return 0, 0, ErrNoInk
+	}
+	return lo, hi, nil
+}
+
+// inkMask finds the digit's strokes: the connected components of pixels
+// darker than strong, without specks, marks at the image's border when there
+// is ink inside, and marks far from the digit. It returns the pixels within 2
+// of the kept strokes (so that their soft edges stay), or nil if none.
+func inkMask(d []float32, w, h int, strong float32) []bool {
+	label := make([]int32, len(d)) // 0: not ink; else component+1
+	type comp struct {
+		area           int
+		x0, y0, x1, y1 int
+		border         bool
+	}
+	var comps []comp
+	stack := make([]int, 0, 1024)
+	for start, v := range d {
+		if v <= strong || label[start] != 0 {
+			continue
+		}
+		id := int32(len(comps) + 1)
+		c := comp{x0: w, y0: h, x1: -1, y1: -1}
+		label[start] = id
+		stack = append(stack[:0], start)
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%w, i/w
+			c.area++
+			c.x0, c.y0, c.x1, c.y1 = min(c.x0, x), min(c.y0, y), max(c.x1, x), max(c.y1, y)
+			if x == 0 || y == 0 || x == w-1 || y == h-1 {
+				c.border = true
+			}
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					nx, ny := x+dx, y+dy
+					if nx < 0 || ny < 0 || nx >= w || ny >= h {
+						continue
+					}
+					j := ny*w + nx
+					if label[j] == 0 && d[j] > strong {
+						label[j] = id
+						stack = append(stack, j)
+					}
+				}
+			}
+		}
+		comps = append(comps, c)
+	}
+	// the biggest component, preferring those off the border
+	minArea := max(4, w*h/40000) // specks
+	best := -1
+	for pass := 0; pass < 2 && best < 0; pass++ {
+		for i, c := range comps {
+			if c.area >= minArea && (pass == 1 || !c.border) && (best < 0 || c.area > comps[best].area) {
+				best = i
+			}
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	kept := make([]bool, len(comps))
+	kept[best] = true
+	b := comps[best]
+	ux0, uy0, ux1, uy1 := b.x0, b.y0, b.x1, b.y1
+	// grow by the components near the digit that are not specks
+	for changed := true; changed; {
+		changed = false
+		for i, c := range comps {
+			if kept[i] || c.area < max(minArea, b.area/50) || (c.border && !b.border) {
+				continue
+			}
+			reach := max(ux1-ux0, uy1-uy0) * 3 / 10
+			gapX := max(0, max(c.x0-ux1, ux0-c.x1))
+			gapY := max(0, max(c.y0-uy1, uy0-c.y1))
+			if gapX <= reach && gapY <= reach {
+				kept[i] = true
+				ux0, uy0, ux1, uy1 = min(ux0, c.x0), min(uy0, c.y0), max(ux1, c.x1), max(uy1, c.y1)
+				changed = true
+			}
+		}
+	}
+	mask := make([]bool, len(d))
+	const r = 2
+	for y := max(0, uy0-r); y <= min(h-1, uy1+r); y++ {
+		for x := max(0, ux0-r); x <= min(w-1, ux1+r); x++ {
+		near:
+			for yy := max(0, y-r); yy <= min(h-1, y+r); yy++ {
+				for xx := max(0, x-r); xx <= min(w-1, x+r); xx++ {
+					if l := label[yy*w+xx]; l != 0 && kept[l-1] {
+						mask[y*w+x] = true
+						break near
+					}
+				}
+			}
+		}
+	}
+	return mask
+}
+
+// thicken widens strokes that would be thinner than MNIST's once the ink is
+// scaled to 20 pixels (a fine pen photographed large), with a maximum filter.
+func thicken(v []float32, w, h int) ([]float32, int, int) {
+	area, perim := 0, 0
+	on := func(x, y int) bool { return x >= 0 && y >= 0 && x < w && y < h && v[y*w+x] > 0.5 }
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if !on(x, y) {
+				continue
+			}
+			area++
+			for _, n := range [4][2]int{{-1, 0}, {1, 0}, {0, -1}, {0, 1}} {
+				if !on(x+n[0], y+n[1]) {
+					perim++
+				}
+			}
+		}
+	}
+	if perim == 0 {
+		return v, w, h
+	}
+	width := 2 * float64(area) / float64(perim) // of a long stroke: 2·length·width / 2·length
+	scale := float64(boxSide) / float64(max(w, h))
+	const want = 2.0 // MNIST's strokes at the 20-pixel scale, about
+	r := int(math.Round((want/scale - width) / 2))
+	if r < 1 {
+		return v, w, h
+	}
+	pw, ph := w+2*r, h+2*r
+	pad := make([]float32, pw*ph)
+	for y := 0; y < h; y++ {
+		copy(pad[(y+r)*pw+r:], v[y*w:(y+1)*w])
+	}
+	return filter(pad, pw, ph, r, max32), pw, ph
+}
+
+// resampleArea scales a w×h image to dw×dh by area averaging: each output
+// pixel is the mean of the input area it covers (exact box filter).
+func resampleArea(src []float32, w, h, dw, dh int) []float32 {
+	tmp := make([]float32, dw*h)
+	for y := 0; y < h; y++ {
+		resample1D(src[y*w:(y+1)*w], 1, tmp[y*dw:(y+1)*dw], 1)
+	}
+	out := make([]float32, dw*dh)
+	for x := 0; x < dw; x++ {
+		resample1D(tmp[x:], dw, out[x:], dw)
+	}
+	return out
+}
+
+// resample1D averages n = len(src)/stride input samples into the output
+// samples by area; src and dst are read with their strides.
+func resample1D(src []float32, sstride int, dst []float32, dstride int) {
+	n := (len(src) + sstride - 1) / sstride
+	m := (len(dst) + dstride - 1) / dstride
+	scale := float64(n) / float64(m) // input samples per output sample
+	for j := 0; j < m; j++ {
+		a, b := float64(j)*scale, float64(j+1)*scale
+		var s float64
+		for i := int(a); i < n && float64(i) < b; i++ {
+			cover := math.Min(b, float64(i+1)) - math.Max(a, float64(i))
+			s += cover * float64(src[i*sstride])
+		}
+		dst[j*dstride] = float32(s / scale)
+	}
+}
+
+// centre pastes a dw×dh image into 28×28 so that its centre of mass falls on
+// the centre pixel boundary (13.5, 13.5), to the nearest pixel.
+func centre(small []float32, dw, dh int) []float32 {
+	var m, mx, my float64
+	for y := 0; y < dh; y++ {
+		for x := 0; x < dw; x++ {
+			p := float64(small[y*dw+x])
+			m += p
+			mx += p * float64(x)
+			my += p * float64(y)
+		}
+	}
+	ox := int(math.Round((Side-1)/2.0 - mx/m))
+	oy := int(math.Round((Side-1)/2.0 - my/m))
+	out := make([]float32, Pixels)
+	for y := 0; y < dh; y++ {
+		for x := 0; x < dw; x++ {
+			tx, ty := x+ox, y+oy
+			if tx >= 0 && ty >= 0 && tx < Side && ty < Side {
+				out[ty*Side+tx] = small[y*dw+x]
+			}
+		}
+	}
+	return out
+}
+
+// CentreOfMass returns the intensity-weighted mean position (x, y) of a 28×28
+// input, in pixel indices (the field's centre is 13.5, 13.5).
+func CentreOfMass(img []float32) (x, y float64, err error) {
+	if len(img) != Pixels {
+		return 0, 0, fmt.Errorf("image of %d values, want %d", len(img), Pixels)
+	}
+	var m float64
+	for i, p := range img {
+		m += float64(p)
+		x += float64(p) * float64(i%Side)
+		y += float64(p) * float64(i/Side)
+	}
+	if m == 0 {
+		return 0, 0, fmt.Errorf("image is black")
+	}
+	return x / m, y / m, nil
+}

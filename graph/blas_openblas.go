@@ -12,8 +12,8 @@ import "C"
 import (
 	"fmt"
 
-	G "gorgonia.org/gorgonia"
 	"gonum.org/v1/netlib/blas/netlib"
+	G "gorgonia.org/gorgonia"
 )
 
 // In a build with the openblas tag, every graph multiplies matrices with

@@ -58,7 +58,7 @@ func build(p *Params, batch int) (*net, error) {
 		n.logits = must(G.BroadcastAdd(must(G.Mul(h, n.w2)), n.b2, nil, []byte{0}))
 	}
 	if err == nil {
-		n.logp = must(G.LogSoftMax(n.logits))
+		n.logp = must(logSoftMax(n.logits))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("build graph: %w", err)

@@ -50,7 +50,7 @@ func ReadRun(dir string) (*Run, error) {
 func ReadMetrics(path string) (train.History, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // names the file
 	}
 	defer f.Close()
 	h, err := readMetrics(f)

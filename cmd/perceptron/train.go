@@ -58,7 +58,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
 	out := fs.String("out", "", "run directory (default runs/<timestamp>-<config>)")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
-	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	quiet := fs.Bool("quiet", false, "nothing on stderr but errors")
+	watch := addMonitorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +85,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "data %s: %d train, %d test images\ntraining %s into %s\n",
 			d.Dir, d.Train.Head(cfg.TrainLimit).Len(), d.Test.Head(cfg.TestLimit).Len(), cfg.Name(), dir)
 	}
+	mon, err := watch.attach(&opts, cfg, d.Train.Head(cfg.TrainLimit).Len(), *quiet, stderr)
+	if err != nil {
+		return err
+	}
+	defer mon.Close()
 	res, err := train.Run(ctx, cfg, d, opts)
 	if err != nil {
 		return err

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/progress"
+	"github.com/perceptron-mnist/perceptron/plot"
+	"github.com/perceptron-mnist/perceptron/tfevents"
+	"github.com/perceptron-mnist/perceptron/train"
+)
+
+// Files and tags that watching a run adds to its directory.
+const (
+	LogsDir         = "logs" // TensorBoard event files
+	CurvesPNG       = "curves.png"
+	CurvesSVG       = "curves.svg"
+	HiddenUnitsPNG  = "hidden_units.png"
+	TagTrainLoss    = "loss/train"
+	TagTestLoss     = "loss/test"
+	TagTrainAcc     = "accuracy/train"
+	TagTestAcc      = "accuracy/test"
+	TagEpochSeconds = "epoch_seconds"
+)
+
+// monitorFlags choose how a training run can be watched.
+type monitorFlags struct {
+	tensorboard, plots *bool
+}
+
+func addMonitorFlags(fs *flag.FlagSet) *monitorFlags {
+	return &monitorFlags{
+		tensorboard: fs.Bool("tensorboard", true, "write TensorBoard event files into <run dir>/"+LogsDir+" (see: tensorboard --logdir runs)"),
+		plots:       fs.Bool("plots", true, "redraw "+CurvesPNG+", "+CurvesSVG+" and "+HiddenUnitsPNG+" in the run directory after every epoch"),
+	}
+}
+
+// monitor watches a training run: a progress bar on stderr, TensorBoard
+// events and pictures in the run directory.
+type monitor struct {
+	dir    string
+	cfg    train.Config
+	bar    *progress.Bar
+	events *tfevents.Writer
+	plots  bool
+}
+
+// attach sets opts's hooks to watch a run of cfg on samples training images
+// into dir, as the flags ask; quiet keeps stderr silent. Close the monitor
+// when the run ends.
+func (f *monitorFlags) attach(opts *train.Options, cfg train.Config, samples int, quiet bool, stderr io.Writer) (*monitor, error) {
+	m := &monitor{dir: opts.Dir, cfg: cfg, plots: *f.plots && opts.Dir != ""}
+	if !quiet {
+		tty, cols := progress.IsTerminal(stderr)
+		m.bar = progress.New(stderr, cfg.Epochs, samples, cfg.Batch, progress.Options{Terminal: tty, Columns: cols})
+		opts.OnStep = m.bar.Step
+	}
+	if *f.tensorboard && opts.Dir != "" {
+		w, err := tfevents.Create(filepath.Join(opts.Dir, LogsDir))
+		if err != nil {
+			return nil, err
+		}
+		m.events = w
+	}
+	opts.OnEpoch = m.epoch
+	return m, nil
+}
+
+// epoch records the last epoch of h: events and pictures.
+func (m *monitor) epoch(h train.History, p *graph.Params) error {
+	if m.bar != nil {
+		m.bar.End()
+	}
+	if m.events != nil {
+		if err := writeEpochEvents(m.events, h[len(h)-1], p); err != nil {
+			return fmt.Errorf("event file %s: %w", m.events.Path(), err)
+		}
+	}
+	if m.plots {
+		run := &plot.Run{Dir: m.dir, Config: m.cfg, History: h}
+		if err := plot.SaveCurves([]*plot.Run{run}, filepath.Join(m.dir, CurvesPNG), filepath.Join(m.dir, CurvesSVG)); err != nil {
+			return err
+		}
+		if err := plot.SaveHiddenUnits(filepath.Join(m.dir, HiddenUnitsPNG), graph.F32(p.W1), p.Inputs, p.Hidden); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeEpochEvents appends one event at step e.Epoch: the four metrics and
+// the epoch's training time as scalars, and a histogram of each of the
+// parameters w1, b1, w2, b2, as Keras's TensorBoard callback with
+// histogram_freq=1 records them.
+func writeEpochEvents(w *tfevents.Writer, e train.Epoch, p *graph.Params) error {
+	values := []tfevents.Value{
+		tfevents.Scalar(TagTrainLoss, e.TrainLoss),
+		tfevents.Scalar(TagTestLoss, e.TestLoss),
+		tfevents.Scalar(TagTrainAcc, e.TrainAcc),
+		tfevents.Scalar(TagTestAcc, e.TestAcc),
+		tfevents.Scalar(TagEpochSeconds, e.Seconds),
+	}
+	for i, t := range p.Tensors() {
+		v, err := tfevents.Histo(graph.Names[i], graph.F32(t))
+		if err != nil {
+			return err
+		}
+		values = append(values, v)
+	}
+	return w.Summary(int64(e.Epoch), values...)
+}
+
+// Close ends the progress line and closes the event file.
+func (m *monitor) Close() error {
+	if m.bar != nil {
+		m.bar.End()
+	}
+	if m.events != nil {
+		return m.events.Close()
+	}
+	return nil
+}

@@ -12,15 +12,20 @@ const shufflerMagic = "shuf1"
 // the current permutation (the next epoch shuffles that permutation, so both
 // are needed to deal the same orders again).
 func (s *Shuffler) MarshalBinary() ([]byte, error) {
-	pcg, err := s.pcg.MarshalBinary()
+	return s.AppendBinary(make([]byte, 0, len(shufflerMagic)+8+20+4*len(s.perm)))
+}
+
+// AppendBinary appends the state MarshalBinary returns to b.
+func (s *Shuffler) AppendBinary(b []byte) ([]byte, error) {
+	b = append(b, shufflerMagic...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(s.perm)))
+	at := len(b)
+	b = binary.LittleEndian.AppendUint32(b, 0) // the generator state's length
+	b, err := s.pcg.AppendBinary(b)
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, len(shufflerMagic)+8+len(pcg)+4*len(s.perm))
-	b = append(b, shufflerMagic...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(s.perm)))
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(pcg)))
-	b = append(b, pcg...)
+	binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
 	for _, v := range s.perm {
 		b = binary.LittleEndian.AppendUint32(b, uint32(v))
 	}

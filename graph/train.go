@@ -71,7 +71,7 @@ func (t *TrainGraph) Inputs() (x, y []float32) {
 // Run computes the loss of the current batch and the gradients of all
 // parameters, and returns the loss.
 func (t *TrainGraph) Run() (float32, error) {
-	defer t.vm.Reset()
+	defer rewind(t.vm)
 	if err := t.vm.RunAll(); err != nil {
 		return 0, fmt.Errorf("run training graph: %w", err)
 	}

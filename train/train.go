@@ -203,13 +203,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 			return err
 		}
 		step++
-		g := t.full
-		if len(idx) != t.batch {
-			g = t.last
-		}
-		x, y := g.Inputs()
-		t.set.Gather(idx, x, y)
-		loss, err := g.Run()
+		loss, err := t.step(idx)
 		if err != nil {
 			return err
 		}
@@ -217,14 +211,27 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 			return fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
 				loss, epoch, step, t.cfg.LR)
 		}
-		if err := g.Step(t.solver); err != nil {
-			return err
-		}
 		if onStep != nil {
 			onStep(epoch, step, t.steps, loss)
 		}
 		return nil
 	})
+}
+
+// step trains on the images with the given indices: gathers them into the
+// graph's inputs, runs it and steps the solver. It returns the batch's loss.
+func (t *trainer) step(idx []int) (float32, error) {
+	g := t.full
+	if len(idx) != t.batch {
+		g = t.last
+	}
+	x, y := g.Inputs()
+	t.set.Gather(idx, x, y)
+	loss, err := g.Run()
+	if err != nil {
+		return 0, err
+	}
+	return loss, g.Step(t.solver)
 }
 
 // close releases the graphs.

@@ -28,14 +28,17 @@ func WritePNG(path string, x []float32) error {
 	return atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, ToImage(x)) })
 }
 
-// ASCII renders a 28×28 input as 28 lines of text, darker characters for
+// ASCII renders a 28×28 input as 28 lines of text, two characters per
+// pixel (so that it looks square in a terminal), denser characters for
 // brighter ink: " .:-=+*#%@".
 func ASCII(x []float32) string {
 	const ramp = " .:-=+*#%@"
 	var b strings.Builder
 	for y := 0; y < Side; y++ {
 		for _, v := range x[y*Side : (y+1)*Side] {
-			b.WriteByte(ramp[int(min(1, max(0, v))*float32(len(ramp)-1)+0.5)])
+			c := ramp[int(min(1, max(0, v))*float32(len(ramp)-1)+0.5)]
+			b.WriteByte(c)
+			b.WriteByte(c)
 		}
 		b.WriteByte('\n')
 	}

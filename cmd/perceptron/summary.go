@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/perceptron-mnist/perceptron/graph"
+)
+
+func init() {
+	commands["summary"] = command{"show the network's layers, shapes and parameter counts, as Keras's model.summary()", runSummary}
+}
+
+// summaryLayer is one row of the summary.
+type summaryLayer struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	OutputShape []*int `json:"output_shape"` // null for the batch axis
+	Params      int    `json:"params"`
+	Activation  string `json:"activation,omitempty"`
+	KernelInit  string `json:"kernel_init,omitempty"`
+	BiasInit    string `json:"bias_init,omitempty"`
+}
+
+// summaryJSON is what `summary -json` prints.
+type summaryJSON struct {
+	Name               string          `json:"name"`
+	Layers             []summaryLayer  `json:"layers"`
+	TotalParams        int             `json:"total_params"`
+	TrainableParams    int             `json:"trainable_params"`
+	NonTrainableParams int             `json:"non_trainable_params"`
+	Bytes              int             `json:"bytes"` // float32 parameters
+	Loss               string          `json:"loss"`
+	Formula            string          `json:"formula"`
+	Training           json.RawMessage `json:"training,omitempty"`
+}
+
+func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("summary", "[train flags] | -model DIR [-json]",
+		"Shows the network as Keras's model.summary() does: layers, output shapes, parameters per\n"+
+			"layer and in total, activations and initialisation. The network is the one the train flags\n"+
+			"describe, or the one saved in the run directory -model names.", stderr)
+	tf := addTrainFlags(fs)
+	modelDir := fs.String("model", "", "run directory of a saved model (instead of the train flags)")
+	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "perceptron summary: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	var m *graph.Model
+	name := ""
+	if *modelDir != "" {
+		var conflict string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "model" && f.Name != "json" && conflict == "" {
+				conflict = f.Name
+			}
+		})
+		if conflict != "" {
+			fmt.Fprintf(stderr, "perceptron summary: -%s describes a network to train; -model DIR describes a saved one: give one or the other\n", conflict)
+			return errUsage
+		}
+		var err error
+		if m, err = graph.ReadModel(*modelDir); err != nil {
+			return err
+		}
+		name = *modelDir
+	} else {
+		cfg, err := tf.config()
+		if err != nil {
+			return err
+		}
+		p := &graph.Params{Arch: cfg.Arch()} // no weights needed to describe it
+		if m, err = graph.NewModel(p, cfg, nil); err != nil {
+			return err
+		}
+		name = cfg.Name()
+	}
+	s := describe(name, m)
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(s)
+	}
+	printSummary(stdout, s)
+	return nil
+}
+
+func intp(v int) *int { return &v }
+
+// describe lists the layers of the model as Keras would.
+func describe(name string, m *graph.Model) summaryJSON {
+	a := m.Architecture
+	hidden, output := a.NumParams()
+	s := summaryJSON{
+		Name: name,
+		Layers: []summaryLayer{
+			{Name: "input", Type: "InputLayer", OutputShape: []*int{nil, intp(a.Inputs)}},
+			{Name: "hidden", Type: "Dense", OutputShape: []*int{nil, intp(a.Hidden)}, Params: hidden,
+				Activation: a.Activation, KernelInit: a.WeightInit, BiasInit: a.BiasInit},
+			{Name: "output", Type: "Dense", OutputShape: []*int{nil, intp(a.Outputs)}, Params: output,
+				Activation: a.OutputActivation, KernelInit: a.WeightInit, BiasInit: a.BiasInit},
+		},
+		TotalParams: hidden + output, TrainableParams: hidden + output,
+		Bytes: 4 * (hidden + output), Loss: a.Loss, Formula: a.Formula, Training: m.Training,
+	}
+	return s
+}
+
+func printSummary(w io.Writer, s summaryJSON) {
+	const width = 100
+	line := func(c byte) { fmt.Fprintln(w, strings.Repeat(string(c), width)) }
+	row := func(a, b, c, d, e string) {
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf(" %-24s %-16s %-10s %-12s %s", a, b, c, d, e), " "))
+	}
+	fmt.Fprintf(w, "Model: %q\n", s.Name)
+	line('_')
+	row("Layer (type)", "Output Shape", "Param #", "Activation", "Initialisation")
+	line('=')
+	for i, l := range s.Layers {
+		dims := make([]string, len(l.OutputShape))
+		for j, d := range l.OutputShape {
+			dims[j] = "None"
+			if d != nil {
+				dims[j] = fmt.Sprint(*d)
+			}
+		}
+		init := ""
+		if l.KernelInit != "" {
+			init = "kernel " + l.KernelInit + ", bias " + l.BiasInit
+		}
+		row(fmt.Sprintf("%s (%s)", l.Name, l.Type), "("+strings.Join(dims, ", ")+")", fmt.Sprint(l.Params), l.Activation, init)
+		if i < len(s.Layers)-1 {
+			fmt.Fprintln(w)
+		}
+	}
+	line('=')
+	fmt.Fprintf(w, "Total params: %s (%s)\n", thousands(s.TotalParams), byteSize(s.Bytes))
+	fmt.Fprintf(w, "Trainable params: %s (%s)\n", thousands(s.TrainableParams), byteSize(s.Bytes))
+	fmt.Fprintf(w, "Non-trainable params: %s (%s)\n", thousands(s.NonTrainableParams), byteSize(0))
+	line('_')
+	fmt.Fprintf(w, "Loss: %s\nFormula: %s\n", s.Loss, s.Formula)
+	if len(s.Training) > 0 {
+		fmt.Fprintf(w, "Training: %s\n", s.Training)
+	}
+}
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// byteSize writes a size as Keras does: "198.79 KB", "0.00 B".
+func byteSize(b int) string {
+	units := []string{"B", "KB", "MB", "GB"}
+	v, u := float64(b), 0
+	for v >= 1024 && u < len(units)-1 {
+		v /= 1024
+		u++
+	}
+	return fmt.Sprintf("%.2f %s", v, units[u])
+}

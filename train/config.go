@@ -28,6 +28,11 @@ type Config struct {
 	// (0: all of them), for quick runs.
 	TrainLimit int `json:"train_limit,omitempty"`
 	TestLimit  int `json:"test_limit,omitempty"`
+	// SaveBest keeps the weights of the epoch with the best test accuracy in
+	// the run directory's best/ beside the last ones; EarlyStop stops the
+	// run after that many epochs without a better test accuracy (0: never).
+	SaveBest  bool `json:"save_best,omitempty"`
+	EarlyStop int  `json:"early_stop,omitempty"`
 }
 
 // DefaultConfig is the study's starting point: 784 → 64 → 10, sigmoid, plain
@@ -64,6 +69,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-train-limit %d: want 0 (all) or more", c.TrainLimit)
 	case c.TestLimit < 0:
 		return fmt.Errorf("-test-limit %d: want 0 (all) or more", c.TestLimit)
+	case c.EarlyStop < 0:
+		return fmt.Errorf("-early-stop %d: want 0 (never) or a number of epochs", c.EarlyStop)
 	}
 	return nil
 }

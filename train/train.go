@@ -6,11 +6,13 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/data"
@@ -44,6 +46,8 @@ type Result struct {
 	Dir     string
 	History History
 	Params  *graph.Params
+	// StoppedEarly: Config.EarlyStop ended the run before Config.Epochs.
+	StoppedEarly bool
 }
 
 // Final returns the metrics of the last epoch.
@@ -60,6 +64,7 @@ type Summary struct {
 	BestTestAcc  float64 `json:"best_test_acc"`
 	BestEpoch    int     `json:"best_epoch"`
 	Epochs       int     `json:"epochs"`
+	StoppedEarly bool    `json:"stopped_early,omitempty"`
 	Config       Config  `json:"config"`
 }
 
@@ -68,7 +73,7 @@ func (r *Result) Summary() Summary {
 	f, b := r.Final(), r.History.Best()
 	return Summary{RunDir: r.Dir, TrainAcc: f.TrainAcc, TestAcc: f.TestAcc, TrainSeconds: r.History.TrainSeconds(),
 		TrainLoss: f.TrainLoss, TestLoss: f.TestLoss, BestTestAcc: b.TestAcc, BestEpoch: b.Epoch,
-		Epochs: len(r.History), Config: r.Config}
+		Epochs: len(r.History), StoppedEarly: r.StoppedEarly, Config: r.Config}
 }
 
 // NewSolver returns gorgonia's solver for the optimizer: VanillaSolver for
@@ -91,8 +96,15 @@ func NewSolver(optimizer string, lr float64) (G.Solver, error) {
 // deals every training image once in a seeded order, steps the solver on
 // each minibatch, then evaluates the loss and accuracy of the whole training
 // and test sets. With opts.Dir set, metrics.csv, history.json, the weights and
-// model.json are rewritten after every epoch.
+// model.json are rewritten after every epoch, and checkpoint.bin, from which
+// Resume continues the run. When ctx is cancelled, the step under way is
+// finished, a checkpoint is written and the error is an *InterruptedError.
 func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result, error) {
+	return run(ctx, cfg, d, opts, nil)
+}
+
+// run trains from scratch, or from ck when it is not nil.
+func run(ctx context.Context, cfg Config, d *data.MNIST, opts Options, ck *Checkpoint) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -108,22 +120,39 @@ func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result,
 	if err != nil {
 		return nil, err
 	}
+	if ck != nil {
+		params = ck.Params
+	}
 	tr, err := newTrainer(cfg, trainSet, params)
 	if err != nil {
 		return nil, err
 	}
 	defer tr.close()
+	first, carried := 1, 0.0 // first epoch, training seconds it had before
+	if ck != nil {
+		if err := tr.restore(ck); err != nil {
+			return nil, fmt.Errorf("resume %s: %w", opts.Dir, err)
+		}
+		first, carried = ck.Epoch, ck.Seconds
+	}
 	eval := graph.NewEvaluator(params, 0)
 	defer eval.Close()
 
 	// loop
 	res := &Result{Config: cfg, Dir: opts.Dir, Params: params}
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+	if ck != nil {
+		res.History = slices.Clone(ck.History)
+	}
+	for epoch := first; epoch <= cfg.Epochs; epoch++ {
 		start := time.Now()
 		if err := tr.epoch(ctx, epoch, opts.OnStep); err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return res, res.interrupted(tr, epoch, carried+time.Since(start).Seconds(), err)
+			}
 			return res, err
 		}
-		secs := time.Since(start).Seconds()
+		secs := carried + time.Since(start).Seconds()
+		carried = 0
 
 		// metrics
 		e := Epoch{Epoch: epoch, Seconds: secs}
@@ -140,8 +169,17 @@ func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result,
 		}
 
 		// files
+		res.StoppedEarly = res.earlyStop()
+		if res.StoppedEarly && opts.Log != nil {
+			b := res.History.Best()
+			fmt.Fprintf(opts.Log, "early stop: no better test accuracy for %d epochs (best %.4f at epoch %d)\n",
+				cfg.EarlyStop, b.TestAcc, b.Epoch)
+		}
 		if opts.Dir != "" {
 			if err := res.save(); err != nil {
+				return res, err
+			}
+			if err := res.endEpoch(tr, res.StoppedEarly || epoch == cfg.Epochs); err != nil {
 				return res, err
 			}
 		}
@@ -149,6 +187,9 @@ func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result,
 			if err := opts.OnEpoch(res.History, params); err != nil {
 				return res, err
 			}
+		}
+		if res.StoppedEarly {
+			break
 		}
 	}
 	return res, nil
@@ -165,6 +206,11 @@ type trainer struct {
 	shuffler   *data.Shuffler
 	batch      int
 	steps      int
+	// for checkpoints: the shuffler's state before the current epoch's
+	// order (pre), the steps of the next epoch to skip when resuming (skip),
+	// the steps of the current epoch done (done)
+	pre        []byte
+	skip, done int
 }
 
 // newTrainer builds the training graphs on params for batches of cfg.Batch
@@ -197,8 +243,13 @@ func newTrainer(cfg Config, set *data.Set, params *graph.Params) (*trainer, erro
 // epoch deals every training image once in the next seeded order and steps
 // the solver on each minibatch; onStep, if set, is called after each step.
 func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step, steps int, loss float32)) error {
-	step := 0
-	return data.Batches(t.shuffler.Epoch(), t.batch, func(idx []int) error {
+	var err error
+	if t.pre, err = t.shuffler.AppendBinary(t.pre[:0]); err != nil {
+		return err
+	}
+	step := t.skip
+	t.done, t.skip = step, 0
+	return data.Batches(t.shuffler.Epoch()[step*t.batch:], t.batch, func(idx []int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -211,6 +262,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 			return fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
 				loss, epoch, step, t.cfg.LR)
 		}
+		t.done = step
 		if onStep != nil {
 			onStep(epoch, step, t.steps, loss)
 		}

@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -41,11 +43,26 @@ func (f *Forward) Input() []float32 { return f.xT.Data().([]float32) }
 // Run computes the log-probabilities of the current input. The returned slice
 // (Batch()×Outputs) is reused by the next Run.
 func (f *Forward) Run() ([]float32, error) {
-	defer f.vm.Reset()
+	defer rewind(f.vm)
 	if err := f.vm.RunAll(); err != nil {
 		return nil, fmt.Errorf("run forward graph: %w", err)
 	}
 	return f.logpV.Data().([]float32), nil
+}
+
+// runOn computes the log-probabilities of images (Batch()×Inputs values)
+// read in place: the input node is bound to them for the run, and to
+// Input()'s tensor again afterwards.
+func (f *Forward) runOn(images []float32) ([]float32, error) {
+	if len(images) != len(f.Input()) {
+		return nil, fmt.Errorf("run forward graph: %d input values, want %d", len(images), len(f.Input()))
+	}
+	view := tensor.New(tensor.WithShape(f.xT.Shape().Clone()...), tensor.WithBacking(images))
+	if err := G.Let(f.x, view); err != nil {
+		return nil, fmt.Errorf("run forward graph: %w", err)
+	}
+	defer G.Let(f.x, f.xT)
+	return f.Run()
 }
 
 // Close releases the machine's resources.
@@ -53,58 +70,99 @@ func (f *Forward) Close() error { return f.vm.Close() }
 
 // Evaluator runs the forward network over data sets of any size, in batches
 // of at most a fixed size, with one more graph for a last partial batch.
+// With GOMAXPROCS above 1 it runs as many batches at a time, each on a graph
+// of its own (sharing the weights), and still hands them over in order.
 type Evaluator struct {
-	p      *Params
-	max    int
-	graphs map[int]*Forward
+	p       *Params
+	max     int
+	workers int
+	graphs  []map[int]*Forward // per worker, by batch size
 }
 
 // DefaultEvalBatch is the batch size evaluation uses unless told otherwise.
 const DefaultEvalBatch = 10000
 
 // NewEvaluator returns an Evaluator on p for batches of at most maxBatch
-// images (DefaultEvalBatch when maxBatch <= 0).
+// images (DefaultEvalBatch when maxBatch <= 0), running up to GOMAXPROCS
+// batches at a time.
 func NewEvaluator(p *Params, maxBatch int) *Evaluator {
 	if maxBatch <= 0 {
 		maxBatch = DefaultEvalBatch
 	}
-	return &Evaluator{p: p, max: maxBatch, graphs: map[int]*Forward{}}
+	w := max(1, runtime.GOMAXPROCS(0))
+	e := &Evaluator{p: p, max: maxBatch, workers: w, graphs: make([]map[int]*Forward, w)}
+	for i := range e.graphs {
+		e.graphs[i] = map[int]*Forward{}
+	}
+	return e
 }
 
-func (e *Evaluator) graph(batch int) (*Forward, error) {
-	if f, ok := e.graphs[batch]; ok {
+func (e *Evaluator) graph(worker, batch int) (*Forward, error) {
+	if f, ok := e.graphs[worker][batch]; ok {
 		return f, nil
 	}
 	f, err := NewForward(e.p, batch)
 	if err != nil {
 		return nil, err
 	}
-	e.graphs[batch] = f
+	e.graphs[worker][batch] = f
 	return f, nil
+}
+
+// evalJob is one batch of a round of LogProbs.
+type evalJob struct {
+	lo, rows int
+	g        *Forward
+	logp     []float32
+	err      error
 }
 
 // LogProbs computes the log-probabilities of images (n×Inputs values) and
 // calls f with the index of the first image of each batch and the batch's
-// log-probabilities (rows×Outputs, valid only during the call).
+// log-probabilities (rows×Outputs, valid only during the call), batch after
+// batch in order, from the calling goroutine.
 func (e *Evaluator) LogProbs(images []float32, f func(first int, logp []float32) error) error {
 	in := e.p.Inputs
 	if len(images)%in != 0 {
 		return fmt.Errorf("evaluate: %d input values is not a whole number of %d-value images", len(images), in)
 	}
 	n := len(images) / in
-	for lo := 0; lo < n; lo += e.max {
-		rows := min(e.max, n-lo)
-		g, err := e.graph(rows)
-		if err != nil {
-			return err
+	// batches small enough that every worker has one, up to e.max
+	size := max(1, min(e.max, (n+e.workers-1)/e.workers))
+	jobs := make([]evalJob, e.workers)
+	for lo := 0; lo < n; {
+		// a round: up to one batch per worker, run at the same time
+		k := 0
+		for ; k < e.workers && lo < n; k++ {
+			rows := min(size, n-lo)
+			g, err := e.graph(k, rows) // graphs are built one at a time
+			if err != nil {
+				return err
+			}
+			jobs[k] = evalJob{lo: lo, rows: rows, g: g}
+			lo += rows
 		}
-		copy(g.Input(), images[lo*in:(lo+rows)*in])
-		logp, err := g.Run()
-		if err != nil {
-			return err
+		run := func(j *evalJob) { j.logp, j.err = j.g.runOn(images[j.lo*in : (j.lo+j.rows)*in]) }
+		if k == 1 {
+			run(&jobs[0])
+		} else {
+			var wg sync.WaitGroup
+			for j := range jobs[:k] {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					run(&jobs[j])
+				}()
+			}
+			wg.Wait()
 		}
-		if err := f(lo, logp); err != nil {
-			return err
+		for _, j := range jobs[:k] {
+			if j.err != nil {
+				return j.err
+			}
+			if err := f(j.lo, j.logp); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -142,10 +200,12 @@ func (e *Evaluator) Evaluate(images []float32, labels []uint8) (loss, acc float6
 
 // Close releases the graphs.
 func (e *Evaluator) Close() error {
-	for _, f := range e.graphs {
-		f.Close()
+	for _, m := range e.graphs {
+		for _, f := range m {
+			f.Close()
+		}
+		clear(m)
 	}
-	clear(e.graphs)
 	return nil
 }
 

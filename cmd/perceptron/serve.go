@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/perceptron-mnist/perceptron/infer"
+	"github.com/perceptron-mnist/perceptron/serve"
+)
+
+func init() {
+	commands["serve"] = command{
+		summary: "serve a page to draw or photograph a digit, and a JSON API, for a trained model",
+		run:     runServe,
+	}
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "-model DIR [-addr 127.0.0.1:8080]",
+		"Serves a web page where you draw a digit (mouse or touch) or drop a photo and\n"+
+			"see the 28×28 image the network received and its ten probabilities, and a JSON API:\n"+
+			"  POST /api/predict  image body (PNG or JPEG) → {\"digit\", \"confidence\", \"probabilities\", \"input28\"}\n"+
+			"  GET  /api/model    architecture, parameter count, test accuracy\n"+
+			"Images are prepared as `perceptron predict` prepares them. Stop with Ctrl-C.", stderr)
+	model := fs.String("model", "", "run directory of a trained model (with model.json)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	maxBytes := fs.Int64("max-bytes", serve.DefaultMaxBytes, "largest request body accepted, in bytes")
+	quiet := fs.Bool("quiet", false, "no request log on stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "perceptron serve: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	case *model == "":
+		fmt.Fprintln(stderr, "perceptron serve: -model DIR is required (a run directory written by `perceptron train`)")
+		return errUsage
+	case *maxBytes < 1:
+		fmt.Fprintf(stderr, "perceptron serve: -max-bytes %d: want at least 1\n", *maxBytes)
+		return errUsage
+	}
+
+	m, err := infer.Load(*model)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	opt := serve.Options{MaxBytes: *maxBytes}
+	if !*quiet {
+		opt.Log = stderr
+	}
+	h, err := serve.New(m, opt)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("-addr %s: %w", *addr, err)
+	}
+	info := serve.Describe(m)
+	acc := ""
+	if info.TestAccuracy > 0 {
+		acc = fmt.Sprintf(", test accuracy %.2f%%", 100*info.TestAccuracy)
+	}
+	fmt.Fprintf(stderr, "model %s: %s%s\n", *model, info.Architecture, acc)
+	fmt.Fprintf(stdout, "serving on http://%s/\n", ln.Addr())
+	if err := serve.Serve(ctx, ln, h, 10*time.Second); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "stopped")
+	return nil
+}

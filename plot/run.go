@@ -1,15 +1,11 @@
 package plot
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/train"
@@ -26,7 +22,7 @@ type Run struct {
 // configuration recorded in its model.json. A missing model.json leaves the
 // configuration zero; a missing or malformed metrics.csv is an error.
 func ReadRun(dir string) (*Run, error) {
-	h, err := ReadMetrics(filepath.Join(dir, train.MetricsFile))
+	h, err := train.ReadHistory(filepath.Join(dir, train.MetricsFile))
 	if err != nil {
 		return nil, err
 	}
@@ -44,59 +40,4 @@ func ReadRun(dir string) (*Run, error) {
 		}
 	}
 	return r, nil
-}
-
-// ReadMetrics reads a metrics.csv file as train.History.WriteCSV writes it.
-func ReadMetrics(path string) (train.History, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err // names the file
-	}
-	defer f.Close()
-	h, err := readMetrics(f)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return h, nil
-}
-
-func readMetrics(r io.Reader) (train.History, error) {
-	cr := csv.NewReader(r)
-	want := strings.Split(train.CSVHeader, ",")
-	cr.FieldsPerRecord = len(want)
-	head, err := cr.Read()
-	if err == io.EOF {
-		return nil, errors.New("empty file, want the header " + train.CSVHeader)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if strings.Join(head, ",") != train.CSVHeader {
-		return nil, fmt.Errorf("header %q, want %q", strings.Join(head, ","), train.CSVHeader)
-	}
-	var h train.History
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		line, _ := cr.FieldPos(0)
-		var e train.Epoch
-		if e.Epoch, err = strconv.Atoi(rec[0]); err != nil || e.Epoch != len(h)+1 {
-			return nil, fmt.Errorf("line %d: epoch %q, want %d", line, rec[0], len(h)+1)
-		}
-		for i, dst := range []*float64{&e.TrainLoss, &e.TrainAcc, &e.TestLoss, &e.TestAcc, &e.Seconds} {
-			if *dst, err = strconv.ParseFloat(rec[i+1], 64); err != nil {
-				return nil, fmt.Errorf("line %d: %s %q is not a number", line, want[i+1], rec[i+1])
-			}
-		}
-		h = append(h, e)
-	}
-	if len(h) == 0 {
-		return nil, errors.New("no epochs")
-	}
-	return h, nil
 }

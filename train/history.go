@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -93,34 +94,57 @@ func (h History) Save(csvPath, jsonPath string) error {
 // maxMetricsFile bounds the size of a metrics.csv this package reads.
 const maxMetricsFile = 16 << 20
 
-// ReadHistory reads a metrics.csv file written by a run.
+// ReadHistory reads a metrics.csv file as History.WriteCSV writes it.
 func ReadHistory(path string) (History, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	r := csv.NewReader(io.LimitReader(f, maxMetricsFile))
-	r.FieldsPerRecord = 6
-	rows, err := r.ReadAll()
+	h, err := readHistory(io.LimitReader(f, maxMetricsFile))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if len(rows) == 0 || strings.Join(rows[0], ",") != CSVHeader {
-		return nil, fmt.Errorf("read %s: first line is not %q", path, CSVHeader)
+	return h, nil
+}
+
+func readHistory(r io.Reader) (History, error) {
+	cr := csv.NewReader(r)
+	want := strings.Split(CSVHeader, ",")
+	cr.FieldsPerRecord = len(want)
+	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, errors.New("empty file, want the header " + CSVHeader)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if strings.Join(head, ",") != CSVHeader {
+		return nil, fmt.Errorf("header %q, want %q", strings.Join(head, ","), CSVHeader)
 	}
 	var h History
-	for i, row := range rows[1:] {
-		var v [6]float64
-		for j, cell := range row {
-			if v[j], err = strconv.ParseFloat(cell, 64); err != nil {
-				return nil, fmt.Errorf("read %s: line %d, column %d: %q is not a number", path, i+2, j+1, cell)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		line, _ := cr.FieldPos(0)
+		var e Epoch
+		if e.Epoch, err = strconv.Atoi(rec[0]); err != nil || e.Epoch != len(h)+1 {
+			return nil, fmt.Errorf("line %d: epoch %q, want %d", line, rec[0], len(h)+1)
+		}
+		for i, dst := range []*float64{&e.TrainLoss, &e.TrainAcc, &e.TestLoss, &e.TestAcc, &e.Seconds} {
+			if *dst, err = strconv.ParseFloat(rec[i+1], 64); err != nil {
+				return nil, fmt.Errorf("line %d: %s %q is not a number", line, want[i+1], rec[i+1])
 			}
 		}
-		if int(v[0]) != i+1 {
-			return nil, fmt.Errorf("read %s: line %d is epoch %v, want %d", path, i+2, v[0], i+1)
-		}
-		h = append(h, Epoch{Epoch: i + 1, TrainLoss: v[1], TrainAcc: v[2], TestLoss: v[3], TestAcc: v[4], Seconds: v[5]})
+		h = append(h, e)
+	}
+	if len(h) == 0 {
+		return nil, errors.New("no epochs")
 	}
 	return h, nil
 }

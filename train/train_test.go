@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -186,5 +187,28 @@ func TestSolversAreGorgonias(t *testing.T) {
 	}
 	if _, err := NewSolver("rmsprop", 0.1); err == nil {
 		t.Error("rmsprop accepted")
+	}
+}
+
+func TestReadHistoryRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name, csv, want string
+	}{
+		{"empty", "", "empty file"},
+		{"header", "epoch,loss\n1,2\n", "wrong number of fields"},
+		{"other header", strings.Replace(CSVHeader, "test_acc", "val_acc", 1) + "\n", `header "epoch,train_loss,train_acc,test_loss,val_acc,epoch_seconds"`},
+		{"no epochs", CSVHeader + "\n", "no epochs"},
+		{"not a number", CSVHeader + "\n1,0.3,0.9,x,0.9,1\n", `line 2: test_loss "x" is not a number`},
+		{"epoch order", CSVHeader + "\n2,0.3,0.9,0.3,0.9,1\n", `line 2: epoch "2", want 1`},
+		{"short row", CSVHeader + "\n1,0.3,0.9\n", "wrong number of fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "metrics.csv")
+			os.WriteFile(path, []byte(tc.csv), 0o644)
+			_, err := ReadHistory(path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("error %v, want one naming %s and %q", err, path, tc.want)
+			}
+		})
 	}
 }

@@ -35,7 +35,7 @@ func TestTrainWritesTensorBoardEvents(t *testing.T) {
 	if n := strings.Count(stderr, " - val_accuracy: "); n != 3 {
 		t.Errorf("%d Keras-like epoch lines on stderr, want 3:\n%s", n, stderr)
 	}
-	h, err := plot.ReadMetrics(filepath.Join(dir, train.MetricsFile))
+	h, err := train.ReadHistory(filepath.Join(dir, train.MetricsFile))
 	if err != nil {
 		t.Fatal(err)
 	}

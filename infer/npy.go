@@ -1,12 +1,13 @@
 package infer
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 	"os"
 
-	"github.com/sbinet/npyio"
+	"github.com/perceptron-mnist/perceptron/graph"
 )
 
 // MaxNpyBytes bounds the size of an .npy file of images ReadNpyImages reads.
@@ -41,30 +42,23 @@ func ReadNpyImages(path string) (images []float32, n int, err error) {
 }
 
 func decodeNpyImages(r io.Reader, size int64) (images []float32, n int, err error) {
-	defer func() {
-		// npyio panics on some malformed headers; a file must never crash us.
-		if p := recover(); p != nil {
-			images, n, err = nil, 0, fmt.Errorf("not a valid .npy file (%v)", p)
-		}
-	}()
 	if size == 0 {
 		return nil, 0, fmt.Errorf("empty file, not a .npy array")
 	}
-	rd, err := npyio.NewReader(r)
+	h, err := graph.ReadNpyHeader(r, size)
 	if err != nil {
-		return nil, 0, fmt.Errorf("not a valid .npy file: %w", err)
+		return nil, 0, err
 	}
-	h := rd.Header.Descr
 	if h.Fortran {
 		return nil, 0, fmt.Errorf("array is in Fortran order, want C order")
 	}
 	shape := h.Shape
 	switch {
-	case len(shape) == 3 && shape[1] == 28 && shape[2] == 28:
+	case len(shape) == 3 && shape[1] == Side && shape[2] == Side:
 		n = shape[0]
-	case len(shape) == 2 && shape[1] == 784:
+	case len(shape) == 2 && shape[1] == Pixels:
 		n = shape[0]
-	case len(shape) == 2 && shape[0] == 28 && shape[1] == 28, len(shape) == 1 && shape[0] == 784:
+	case len(shape) == 2 && shape[0] == Side && shape[1] == Side, len(shape) == 1 && shape[0] == Pixels:
 		n = 1
 	default:
 		return nil, 0, fmt.Errorf("array of shape %v, want (N, 28, 28) or (N, 784)", shape)
@@ -73,49 +67,41 @@ func decodeNpyImages(r io.Reader, size int64) (images []float32, n int, err erro
 		return nil, 0, fmt.Errorf("array of shape %v holds no image", shape)
 	}
 	var elem int64
-	switch h.Type {
-	case "<f4", "float32":
+	switch h.Descr {
+	case "<f4":
 		elem = 4
-	case "<f8", "float64":
+	case "<f8":
 		elem = 8
-	case "|u1", "uint8":
+	case "|u1", "<u1":
 		elem = 1
 	default:
-		return nil, 0, fmt.Errorf("dtype %s, want float32, float64 (pixel/255) or uint8 (pixel)", h.Type)
+		return nil, 0, fmt.Errorf("dtype %s, want float32 or float64 (pixel/255) or uint8 (pixel)", h.Descr)
 	}
-	if int64(n)*784*elem > size {
-		return nil, 0, fmt.Errorf("shape %v of %s needs %d data bytes, more than the %d-byte file holds",
-			shape, h.Type, int64(n)*784*elem, size)
+	need := int64(n) * Pixels * elem
+	if need != h.DataBytes {
+		return nil, 0, fmt.Errorf("shape %v of %s needs %d data bytes, the file holds %d", shape, h.Descr, need, h.DataBytes)
 	}
-	images = make([]float32, n*784)
-	switch elem {
-	case 4:
-		err = rd.Read(&images)
-	case 8:
-		v := make([]float64, len(images))
-		if err = rd.Read(&v); err == nil {
-			for i, x := range v {
-				images[i] = float32(x)
-			}
+	raw := make([]byte, need)
+	if _, err := io.ReadFull(r, raw); err != nil {
+		return nil, 0, fmt.Errorf("truncated data for shape %v: %w", shape, err)
+	}
+	images = make([]float32, n*Pixels)
+	for i := range images {
+		var v float64
+		switch elem {
+		case 4:
+			v = float64(math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:])))
+		case 8:
+			v = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
+		case 1:
+			v = float64(raw[i]) / 255
 		}
-	case 1:
-		v := make([]uint8, len(images))
-		if err = rd.Read(&v); err == nil {
-			for i, x := range v {
-				images[i] = float32(x) / 255
-			}
-		}
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("truncated or unreadable data for shape %v: %w", shape, err)
-	}
-	for i, v := range images {
 		// a little slack for values rescaled in float64 and rounded
 		if !(v >= -1e-3 && v <= 1+1e-3) {
 			return nil, 0, fmt.Errorf("image %d, pixel %d is %v: want pixel/255 values in [0, 1], white ink on black",
-				i/784, i%784, v)
+				i/Pixels, i%Pixels, v)
 		}
-		images[i] = float32(math.Min(math.Max(float64(v), 0), 1))
+		images[i] = float32(min(max(v, 0), 1))
 	}
 	return images, n, nil
 }

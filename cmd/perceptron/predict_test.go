@@ -283,7 +283,9 @@ func pngBomb(w, h uint32) []byte {
 	png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1)))
 	out := b.Bytes()
 	// IHDR data starts at byte 16; its CRC follows the 13 data bytes
-	put := func(at int, v uint32) { out[at], out[at+1], out[at+2], out[at+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
+	put := func(at int, v uint32) {
+		out[at], out[at+1], out[at+2], out[at+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	}
 	put(16, w)
 	put(20, h)
 	put(29, crc(out[12:29]))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/infer"
 	"github.com/perceptron-mnist/perceptron/sweep"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -35,8 +36,8 @@ type Options struct {
 	TrainLimit, TestLimit int
 	EpochScale            float64
 
-	// Train gives each run its monitoring options (nil: none).
-	Train func(cfg train.Config, dir string) train.Options
+	// Train sets each run's monitoring hooks (see sweep.Options.Train).
+	Train func(cfg train.Config, opts *train.Options) (done func() error, err error)
 	// Plot draws the curves of runs overlaid into path (nil: no figures).
 	Plot func(path, title string, runs []sweep.Run) error
 }
@@ -205,32 +206,26 @@ func title(part string) string {
 // useModel loads the run's saved model, predicts the first five test images,
 // and compares the loaded model's test figures with the saved ones.
 func useModel(r sweep.Run, d *data.MNIST, testLimit int) ([]Prediction, Reload, error) {
-	p, _, err := graph.Load(r.Dir)
+	m, err := infer.Load(r.Dir)
 	if err != nil {
 		return nil, Reload{}, err
 	}
-	ev := graph.NewEvaluator(p, 0)
-	defer ev.Close()
+	defer m.Close()
 	test := d.Test.Head(testLimit)
-	var preds []Prediction
-	err = ev.LogProbs(test.Images[:5*data.Pixels], func(first int, logp []float32) error {
-		for i := 0; i < 5; i++ {
-			row := slices.Clone(logp[i*10 : (i+1)*10])
-			graph.Exp(row)
-			k := graph.Argmax(row)
-			preds = append(preds, Prediction{Index: i, Label: int(test.Labels[i]), Digit: k, Confidence: float64(row[k])})
-		}
-		return nil
-	})
+	out, err := m.Predict(test.Images[:5*data.Pixels])
 	if err != nil {
 		return nil, Reload{}, err
 	}
-	loss, acc, err := ev.Evaluate(test.Images, test.Labels)
+	preds := make([]Prediction, len(out))
+	for i, p := range out {
+		preds[i] = Prediction{Index: i, Label: int(test.Labels[i]), Digit: p.Digit, Confidence: float64(p.Confidence)}
+	}
+	rep, err := m.Evaluate(test.Images, test.Labels, 0)
 	if err != nil {
 		return nil, Reload{}, err
 	}
-	rl := Reload{Dir: r.Dir, SavedAcc: r.Summary.TestAcc, SavedLoss: r.Summary.TestLoss, LoadedAcc: acc, LoadedLoss: loss}
-	rl.LossDelta = math.Abs(loss - r.Summary.TestLoss)
-	rl.Identical = acc == r.Summary.TestAcc && rl.LossDelta < 1e-9
+	rl := Reload{Dir: r.Dir, SavedAcc: r.Summary.TestAcc, SavedLoss: r.Summary.TestLoss, LoadedAcc: rep.Accuracy, LoadedLoss: rep.Loss}
+	rl.LossDelta = math.Abs(rep.Loss - r.Summary.TestLoss)
+	rl.Identical = rep.Accuracy == r.Summary.TestAcc && rl.LossDelta < 1e-9
 	return preds, rl, nil
 }

@@ -26,9 +26,9 @@ type Options struct {
 	Force bool
 	// Log receives a line as each run starts and ends (nil: silent).
 	Log io.Writer
-	// Train returns the options of one run, for monitoring hooks; Dir is set
-	// by the sweep. Nil: no hooks.
-	Train func(cfg train.Config, dir string) train.Options
+	// Train, when set, sets the monitoring hooks of one run in opts (whose
+	// Dir is set) and returns a function to call when the run ends.
+	Train func(cfg train.Config, opts *train.Options) (done func() error, err error)
 }
 
 // Run is one finished run of a sweep.
@@ -85,11 +85,14 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 			}
 		}
 		logf("[%d/%d] %s: training\n", i+1, len(cfgs), cfg.Name())
-		topts := train.Options{}
+		topts := train.Options{Dir: dir}
 		if opts.Train != nil {
-			topts = opts.Train(cfg, dir)
+			done, err := opts.Train(cfg, &topts)
+			if err != nil {
+				return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)
+			}
+			defer done()
 		}
-		topts.Dir = dir
 		res, err := train.Run(ctx, cfg, d, topts)
 		if err != nil {
 			return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)

@@ -30,6 +30,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	testLimit := fs.Int("test-limit", 0, "use only the first N test images (0: all)")
 	epochScale := fs.Float64("epoch-scale", 1, "multiply every epoch count by this (at least 1 epoch)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	watch := addMonitorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	opts := exercise.Options{Out: *out, Jobs: *jobs, Force: *force, TrainLimit: *trainLimit, TestLimit: *testLimit,
-		EpochScale: *epochScale, Train: sweepRunOptions, Plot: exercisePlot}
+		EpochScale: *epochScale, Train: sweepRunOptions(watch), Plot: exercisePlot}
 	if !*quiet {
 		opts.Log = stderr
 	}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 
+	"github.com/perceptron-mnist/perceptron/plot"
 	"github.com/perceptron-mnist/perceptron/sweep"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -79,6 +81,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	force := fs.Bool("force", false, "retrain runs already finished in -out")
 	asJSON := fs.Bool("json", false, "print the results table as JSON instead of markdown")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	watch := addMonitorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -114,7 +117,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	opts := sweep.Options{Out: *out, Jobs: *jobs, Force: *force, Train: sweepRunOptions}
+	opts := sweep.Options{Out: *out, Jobs: *jobs, Force: *force, Train: sweepRunOptions(watch)}
 	if !*quiet {
 		opts.Log = stderr
 		fmt.Fprintf(stderr, "sweep: %d runs, %d at a time, into %s\n", len(cfgs), *jobs, *out)
@@ -127,7 +130,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := sweep.Save(*out, rows); err != nil {
 		return err
 	}
-	if err := sweepPlot(*out, runs); err != nil {
+	if err := sweepPlot(filepath.Join(*out, "curves.png"), runs); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -136,18 +139,27 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return sweep.WriteMarkdown(stdout, rows)
 }
 
-// sweepRunOptions gives each run of a sweep its monitoring (files only: the
-// runs' progress would interleave on stderr).
-func sweepRunOptions(cfg train.Config, dir string) train.Options {
-	return train.Options{}
+// sweepRunOptions gives each run of a sweep TensorBoard events and
+// pictures in its directory; no progress bar, since runs go in parallel.
+func sweepRunOptions(watch *monitorFlags) func(cfg train.Config, opts *train.Options) (func() error, error) {
+	return func(cfg train.Config, opts *train.Options) (func() error, error) {
+		m, err := watch.attach(opts, cfg, 0, true, io.Discard)
+		if err != nil {
+			return nil, err
+		}
+		return m.Close, nil
+	}
 }
 
-// sweepPlot draws the runs' curves overlaid in OUT/curves.png.
-func sweepPlot(out string, runs []sweep.Run) error {
-	return nil
+// sweepPlot draws the runs' curves overlaid into path.
+func sweepPlot(path string, runs []sweep.Run) error {
+	pr := make([]*plot.Run, len(runs))
+	for i, r := range runs {
+		pr[i] = &plot.Run{Dir: r.Dir, Config: r.Config, History: r.History}
+	}
+	return plot.SaveCurves(pr, path)
 }
 
-// exercisePlot draws runs' curves overlaid into path.
-func exercisePlot(path, title string, runs []sweep.Run) error {
-	return nil
-}
+// exercisePlot draws runs' curves overlaid into path (the title comes from
+// what the runs share).
+func exercisePlot(path, _ string, runs []sweep.Run) error { return sweepPlot(path, runs) }

@@ -83,6 +83,11 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // WriteCheckpoint writes ck to path atomically.
 func WriteCheckpoint(path string, ck *Checkpoint) error {
+	return atomicfile.Write(path, ck.encode)
+}
+
+// encode writes the checkpoint file's content.
+func (ck *Checkpoint) encode(w io.Writer) error {
 	meta := checkpointMeta{Config: ck.Config, Epoch: ck.Epoch, Step: ck.Step, Seconds: ck.Seconds, History: ck.History,
 		Done: ck.Done, StoppedEarly: ck.StoppedEarly, TrainImages: ck.TrainImages}
 	var arrays [][]float32
@@ -95,38 +100,41 @@ func WriteCheckpoint(path string, ck *Checkpoint) error {
 	}
 	mb, err := json.Marshal(meta)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		h := crc32.New(castagnoli)
-		mw := io.MultiWriter(w, h)
-		b := append([]byte(checkpointMagic), 0, 0, 0, 0)
-		binary.LittleEndian.PutUint32(b[len(checkpointMagic):], checkpointVersion)
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(mb)))
-		b = append(b, mb...)
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(ck.Shuffler)))
-		b = append(b, ck.Shuffler...)
-		if _, err := mw.Write(b); err != nil {
-			return err
-		}
-		buf := make([]byte, 0, 1<<16)
-		for _, a := range arrays {
-			for _, v := range a {
-				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-				if len(buf) == cap(buf) {
-					if _, err := mw.Write(buf); err != nil {
-						return err
-					}
-					buf = buf[:0]
+	return encodeCheckpoint(w, mb, ck.Shuffler, arrays)
+}
+
+// encodeCheckpoint writes a checkpoint file's content.
+func encodeCheckpoint(w io.Writer, mb, shuffler []byte, arrays [][]float32) error {
+	h := crc32.New(castagnoli)
+	mw := io.MultiWriter(w, h)
+	b := append([]byte(checkpointMagic), 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(b[len(checkpointMagic):], checkpointVersion)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(mb)))
+	b = append(b, mb...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(shuffler)))
+	b = append(b, shuffler...)
+	if _, err := mw.Write(b); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 1<<16)
+	for _, a := range arrays {
+		for _, v := range a {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+			if len(buf) == cap(buf) {
+				if _, err := mw.Write(buf); err != nil {
+					return err
 				}
+				buf = buf[:0]
 			}
 		}
-		if _, err := mw.Write(buf); err != nil {
-			return err
-		}
-		_, err := w.Write(binary.LittleEndian.AppendUint32(nil, h.Sum32()))
+	}
+	if _, err := mw.Write(buf); err != nil {
 		return err
-	})
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, h.Sum32()))
+	return err
 }
 
 // ReadCheckpoint reads and checks a checkpoint file.
@@ -414,6 +422,11 @@ func Resume(ctx context.Context, d *data.MNIST, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Continue(ctx, ck, d, opts)
+}
+
+// Continue is Resume from a checkpoint already read.
+func Continue(ctx context.Context, ck *Checkpoint, d *data.MNIST, opts Options) (*Result, error) {
 	if ck.Done {
 		return &Result{Config: ck.Config, Dir: opts.Dir, History: ck.History, Params: ck.Params, StoppedEarly: ck.StoppedEarly}, nil
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/train"
@@ -35,6 +37,8 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the weights and the shuffling")
 	fs.IntVar(&c.TrainLimit, "train-limit", 0, "use only the first N training images (0: all 60000)")
 	fs.IntVar(&c.TestLimit, "test-limit", 0, "use only the first N test images (0: all 10000)")
+	fs.BoolVar(&c.SaveBest, "save-best", false, "also keep the weights of the epoch with the best test accuracy, in RUN_DIR/best")
+	fs.IntVar(&c.EarlyStop, "early-stop", 0, "stop after N epochs without a better test accuracy (0: never)")
 	return t
 }
 
@@ -59,6 +63,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "run directory (default runs/<timestamp>-<config>)")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	quiet := fs.Bool("quiet", false, "nothing on stderr but errors")
+	resume := fs.String("resume", "", "continue the interrupted run in `RUN_DIR` from its checkpoint, with its configuration")
+	force := fs.Bool("force", false, "write into an -out directory that holds another run or other files")
 	watch := addMonitorFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -67,17 +73,31 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "perceptron train: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
+	var ck *train.Checkpoint
 	cfg, err := tf.config()
-	if err != nil {
-		return err
+	dir := *out
+	if *resume != "" {
+		if err := resumeFlags(fs, *resume); err != nil {
+			return err
+		}
+		if ck, err = train.ReadCheckpoint(filepath.Join(*resume, train.CheckpointFile)); err != nil {
+			return err
+		}
+		cfg, dir = ck.Config, *resume
+	} else {
+		if err != nil {
+			return err
+		}
+		if dir == "" {
+			dir = filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+cfg.Name())
+		}
+		if err := train.CheckRunDir(dir, *force); err != nil {
+			return err
+		}
 	}
 	d, err := loadData(*dataDir)
 	if err != nil {
 		return err
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+cfg.Name())
 	}
 	opts := train.Options{Dir: dir}
 	if !*quiet {
@@ -90,7 +110,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer mon.Close()
-	res, err := train.Run(ctx, cfg, d, opts)
+	var res *train.Result
+	if ck != nil {
+		res, err = train.Continue(ctx, ck, d, opts)
+	} else {
+		res, err = train.Run(ctx, cfg, d, opts)
+	}
+	if ie := (*train.InterruptedError)(nil); errors.As(err, &ie) && ie.Dir != "" {
+		return fmt.Errorf("%w; continue it with: perceptron train -resume %s", err, ie.Dir)
+	}
 	if err != nil {
 		return err
 	}
@@ -101,4 +129,40 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "train accuracy  %.4f\ntest accuracy   %.4f\ntrain seconds   %.2f\nrun directory   %s\n",
 		s.TrainAcc, s.TestAcc, s.TrainSeconds, s.RunDir)
 	return nil
+}
+
+// resumeFlags refuses, with -resume, the flags whose values come from the
+// checkpoint.
+func resumeFlags(fs *flag.FlagSet, dir string) error {
+	var bad []string
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "resume", "data", "json", "quiet":
+		case "out":
+			if filepath.Clean(f.Value.String()) == filepath.Clean(dir) {
+				return
+			}
+			bad = append(bad, "-"+f.Name)
+		default:
+			if isTrainFlag(f.Name) {
+				bad = append(bad, "-"+f.Name)
+			}
+		}
+	})
+	if len(bad) > 0 {
+		return fmt.Errorf("-resume continues the run with the configuration and directory of its checkpoint: drop %s",
+			strings.Join(bad, " "))
+	}
+	return nil
+}
+
+// isTrainFlag reports whether name sets the training configuration or the
+// run directory.
+func isTrainFlag(name string) bool {
+	switch name {
+	case "hidden", "activation", "optimizer", "lr", "batch", "epochs", "seed", "train-limit", "test-limit",
+		"save-best", "early-stop", "out", "force":
+		return true
+	}
+	return false
 }

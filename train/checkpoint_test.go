@@ -1,0 +1,197 @@
+package train
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/graph"
+)
+
+// smallCheckpoint returns a checkpoint of a 784-4-10 Adam run, and its file.
+func smallCheckpoint(t testing.TB) (*Checkpoint, []byte) {
+	cfg := DefaultConfig()
+	cfg.Hidden, cfg.Optimizer, cfg.Epochs = 4, Adam, 3
+	p, _ := graph.NewParams(cfg.Arch(), 1)
+	sh := data.NewShuffler(10, 1)
+	sh.Epoch()
+	state, _ := sh.MarshalBinary()
+	st := &AdamState{Iter: 3}
+	for _, x := range p.Tensors() {
+		n := len(graph.F32(x))
+		st.M, st.V = append(st.M, make([]float32, n)), append(st.V, make([]float32, n))
+	}
+	st.M[0][5], st.V[3][9] = -0.25, 0.5
+	ck := &Checkpoint{Config: cfg, Epoch: 2, Step: 1, Seconds: 0.5, TrainImages: 10, Params: p, Adam: st, Shuffler: state,
+		History: History{{Epoch: 1, TrainLoss: 1, TrainAcc: 0.5, TestLoss: 1.1, TestAcc: 0.4, Seconds: 1}}}
+	path := filepath.Join(t.TempDir(), CheckpointFile)
+	if err := WriteCheckpoint(path, ck); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ck, b
+}
+
+// reseal replaces the last four bytes of b with the checksum of the rest, so
+// that a corruption reaches the checks behind the checksum.
+func reseal(b []byte) []byte {
+	if len(b) < 4 {
+		return b
+	}
+	b = bytes.Clone(b)
+	binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
+	return b
+}
+
+// metaEdit replaces old by new in the JSON metadata, fixing its length.
+func metaEdit(t *testing.T, b []byte, old, new string) []byte {
+	off := len(checkpointMagic) + 4
+	mlen := int(binary.LittleEndian.Uint32(b[off:]))
+	meta := string(b[off+4 : off+4+mlen])
+	if !strings.Contains(meta, old) {
+		t.Fatalf("metadata has no %s: %s", old, meta)
+	}
+	meta = strings.Replace(meta, old, new, 1)
+	out := append(bytes.Clone(b[:off]), binary.LittleEndian.AppendUint32(nil, uint32(len(meta)))...)
+	out = append(append(out, meta...), b[off+4+mlen:]...)
+	return reseal(out)
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	ck, b := smallCheckpoint(t)
+	got, err := decodeCheckpoint(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Epoch != 2 || got.Step != 1 || got.Seconds != 0.5 || got.TrainImages != 10 || len(got.History) != 1 ||
+		got.History[0] != ck.History[0] || got.Config != ck.Config || !bytes.Equal(got.Shuffler, ck.Shuffler) {
+		t.Fatalf("got %+v", got)
+	}
+	for i, x := range ck.Params.Tensors() {
+		if !slicesEqual(graph.F32(got.Params.Tensors()[i]), graph.F32(x)) || !slicesEqual(got.Adam.M[i], ck.Adam.M[i]) ||
+			!slicesEqual(got.Adam.V[i], ck.Adam.V[i]) {
+			t.Errorf("parameter %d differs", i)
+		}
+		if !got.Params.Tensors()[i].Shape().Eq(x.Shape()) {
+			t.Errorf("parameter %d: shape %v, want %v", i, got.Params.Tensors()[i].Shape(), x.Shape())
+		}
+	}
+}
+
+func slicesEqual(a, b []float32) bool {
+	return len(a) == len(b) && bytes.Equal(f32bytes(a), f32bytes(b))
+}
+
+func f32bytes(x []float32) []byte {
+	b := make([]byte, 0, 4*len(x))
+	for _, v := range x {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+	}
+	return b
+}
+
+func TestReadCheckpointRefusesCorrupt(t *testing.T) {
+	_, good := smallCheckpoint(t)
+	wOff := len(good) - 4 - 3*4*(784*4+4+4*10+10) // first byte of w1 (weights, then 2 moments)
+	nan := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(nan[wOff+8:], math.Float32bits(float32(math.NaN())))
+	negV := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(negV[len(negV)-8:], math.Float32bits(-1))
+	off := len(checkpointMagic) + 4
+	hugeMeta := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(hugeMeta[off:], 0xffffff00)
+	mlen := int(binary.LittleEndian.Uint32(good[off:]))
+	hugeShuf := bytes.Clone(good)
+	binary.LittleEndian.PutUint32(hugeShuf[off+4+mlen:], 0xfffffff0)
+	tests := []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"empty", nil, "not a checkpoint written by perceptron"},
+		{"wrong magic", append([]byte("PERCEPTRON-CKPT\n"), good[16:]...), "not a checkpoint written by perceptron"},
+		{"future version", reseal(append(append(bytes.Clone(good[:16]), 2, 0, 0, 0), good[20:]...)), "checkpoint format version 2, this program reads version 1"},
+		{"truncated", good[:len(good)-100], "checksum mismatch: the file is truncated or corrupt"},
+		{"flipped bit", func() []byte { b := bytes.Clone(good); b[wOff+3] ^= 4; return b }(), "checksum mismatch"},
+		{"trailing bytes", append(bytes.Clone(good), 0, 0, 0, 0), "checksum mismatch"},
+		{"trailing bytes, resealed", reseal(append(bytes.Clone(good), 1, 2, 3, 4, 0, 0, 0, 0)), "bytes of weights and solver state, want"},
+		{"lying metadata length", reseal(hugeMeta), "metadata of 4294967040 bytes, but"},
+		{"lying shuffler length", reseal(hugeShuf), "shuffler state of 4294967280 bytes, but"},
+		{"not JSON", metaEdit(t, good, `{"config"`, `["config"`), "metadata: invalid character"},
+		{"unknown key", metaEdit(t, good, `"epoch":2`, `"epoch":2,"lr_schedule":1`), `metadata: json: unknown field "lr_schedule"`},
+		{"bad config", metaEdit(t, good, `"batch":100`, `"batch":0`), "configuration: -batch 0: want at least 1"},
+		{"gigabytes of weights", metaEdit(t, good, `"hidden":4`, `"hidden":65536`), "bytes of weights and solver state, want 625"},
+		{"epoch past the end", metaEdit(t, good, `"epoch":2`, `"epoch":9`), "epoch 9 of a 3-epoch run"},
+		{"history too short", metaEdit(t, good, `"epoch":2`, `"epoch":3`), "1 epochs of history before epoch 3"},
+		{"negative step", metaEdit(t, good, `"step":1`, `"step":-1`), "step -1 of epoch 2"},
+		{"sgd with moments", metaEdit(t, good, `"optimizer":"adam"`, `"optimizer":"sgd"`), "3 solver steps for optimizer sgd"},
+		{"no moments", metaEdit(t, good, `"adam_iter":3`, `"adam_iter":0`), "bytes of weights and solver state, want"},
+		{"NaN weight", reseal(nan), "weight w1: value 2 is NaN"},
+		{"negative second moment", reseal(negV), "second moment of b2: value 9 is -1"},
+		{"NaN in history", metaEdit(t, good, `"test_acc":0.4`, `"test_acc":1e999`), "metadata: json: cannot unmarshal number 1e999"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), CheckpointFile)
+			if err := os.WriteFile(path, tc.file, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadCheckpoint(path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "read "+path+": ") {
+				t.Fatalf("error %v, want one naming %s and saying %q", err, path, tc.want)
+			}
+		})
+	}
+	if _, err := ReadCheckpoint(filepath.Join(t.TempDir(), "none")); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing checkpoint: %v", err)
+	}
+}
+
+func FuzzReadCheckpoint(f *testing.F) {
+	_, good := smallCheckpoint(f)
+	f.Add(good)
+	f.Add(good[:200])
+	f.Add([]byte(checkpointMagic + "\x01\x00\x00\x00\x02\x00\x00\x00{}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, in := range [][]byte{b, reseal(b)} {
+			ck, err := decodeCheckpoint(in)
+			if err != nil {
+				continue
+			}
+			if err := ck.Config.Validate(); err != nil {
+				t.Fatalf("accepted configuration: %v", err)
+			}
+			if len(ck.History) != ck.Epoch-1 || ck.Step < 0 {
+				t.Fatalf("accepted epoch %d, step %d with %d epochs of history", ck.Epoch, ck.Step, len(ck.History))
+			}
+			for i, x := range ck.Params.Tensors() {
+				a := ck.Config.Arch()
+				want := [4]int{a.Inputs * a.Hidden, a.Hidden, a.Hidden * a.Outputs, a.Outputs}[i]
+				if len(graph.F32(x)) != want {
+					t.Fatalf("parameter %d has %d values, want %d", i, len(graph.F32(x)), want)
+				}
+			}
+			if (ck.Adam != nil) != (ck.Config.Optimizer == Adam) {
+				t.Fatalf("optimizer %s with Adam state %v", ck.Config.Optimizer, ck.Adam != nil)
+			}
+			// what was read writes back to the same bytes
+			var w bytes.Buffer
+			if err := ck.encode(&w); err != nil {
+				t.Fatal(err)
+			}
+			again, err := decodeCheckpoint(w.Bytes())
+			if err != nil || again.Epoch != ck.Epoch || again.Step != ck.Step || again.Config != ck.Config {
+				t.Fatalf("round trip: %v", err)
+			}
+		}
+	})
+}

@@ -19,6 +19,9 @@ type TrainGraph struct {
 	lossV  G.Value // filled by a read node on every run
 	vm     G.VM
 	params *Params
+	// a second pair of input tensors, filled while a run reads the bound
+	// ones (Spare, Flip)
+	spareX, spareY *tensor.Dense
 }
 
 // NewTrainGraph builds the training graph for batches of the given size on
@@ -66,6 +69,32 @@ func (t *TrainGraph) Batch() int { return t.batch }
 // one-hot labels (Batch()×Outputs), to be filled in place before Run.
 func (t *TrainGraph) Inputs() (x, y []float32) {
 	return t.xT.Data().([]float32), t.yT.Data().([]float32)
+}
+
+// Spare returns the backing slices of a second pair of input tensors, of
+// the same sizes as Inputs but not bound to the graph: they can be filled
+// for the next batch while Run reads the bound ones, and then bound by Flip.
+func (t *TrainGraph) Spare() (x, y []float32) {
+	if t.spareX == nil {
+		t.spareX = tensor.New(tensor.WithShape(t.xT.Shape().Clone()...), tensor.WithBacking(make([]float32, t.xT.Len())))
+		t.spareY = tensor.New(tensor.WithShape(t.yT.Shape().Clone()...), tensor.WithBacking(make([]float32, t.yT.Len())))
+	}
+	return t.spareX.Data().([]float32), t.spareY.Data().([]float32)
+}
+
+// Flip binds the spare input tensors to the graph, so that Inputs returns
+// them and Run reads them, and makes the tensors bound until now the spare ones.
+func (t *TrainGraph) Flip() error {
+	t.Spare()
+	t.xT, t.spareX = t.spareX, t.xT
+	t.yT, t.spareY = t.spareY, t.yT
+	if err := G.Let(t.x, t.xT); err != nil {
+		return fmt.Errorf("bind input: %w", err)
+	}
+	if err := G.Let(t.y, t.yT); err != nil {
+		return fmt.Errorf("bind labels: %w", err)
+	}
+	return nil
 }
 
 // Run computes the loss of the current batch and the gradients of all

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/data"
@@ -249,25 +250,56 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 	}
 	step := t.skip
 	t.done, t.skip = step, 0
-	return data.Batches(t.shuffler.Epoch()[step*t.batch:], t.batch, func(idx []int) error {
+	perm := t.shuffler.Epoch()
+	// batch returns the graph for the batch starting at perm[lo] and its indices
+	batch := func(lo int) (*graph.TrainGraph, []int) {
+		idx := perm[lo:min(lo+t.batch, len(perm))]
+		if len(idx) != t.batch {
+			return t.last, idx
+		}
+		return t.full, idx
+	}
+	// The next batch is gathered into the spare inputs of its graph on
+	// another goroutine while the current one trains.
+	if lo := step * t.batch; lo < len(perm) {
+		g, idx := batch(lo)
+		x, y := g.Spare()
+		t.set.Gather(idx, x, y)
+	}
+	var gather sync.WaitGroup
+	defer gather.Wait()
+	for lo := step * t.batch; lo < len(perm); lo += t.batch {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		step++
-		loss, err := t.step(idx)
-		if err != nil {
+		g, _ := batch(lo)
+		if err := g.Flip(); err != nil {
 			return err
 		}
-		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
-			return fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
+		if lo+t.batch < len(perm) {
+			next, idx := batch(lo + t.batch)
+			x, y := next.Spare()
+			gather.Go(func() { t.set.Gather(idx, x, y) })
+		}
+		loss, err := g.Run()
+		if err == nil && (math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0)) {
+			err = fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
 				loss, epoch, step, t.cfg.LR)
+		}
+		if err == nil {
+			err = g.Step(t.solver)
+		}
+		gather.Wait()
+		if err != nil {
+			return err
 		}
 		t.done = step
 		if onStep != nil {
 			onStep(epoch, step, t.steps, loss)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // step trains on the images with the given indices: gathers them into the

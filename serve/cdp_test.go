@@ -31,9 +31,9 @@ var chromiumFlags = []string{
 
 // browser is a running Chromium with one attached page.
 type browser struct {
-	cmd     *exec.Cmd
+	cmd      *exec.Cmd
 	toChrome *os.File
-	stderr  *bytes.Buffer
+	stderr   *bytes.Buffer
 
 	mu      sync.Mutex
 	nextID  int64
@@ -60,7 +60,9 @@ type cdpError struct {
 	Data    string `json:"data,omitempty"`
 }
 
-func (e *cdpError) Error() string { return fmt.Sprintf("cdp error %d: %s %s", e.Code, e.Message, e.Data) }
+func (e *cdpError) Error() string {
+	return fmt.Sprintf("cdp error %d: %s %s", e.Code, e.Message, e.Data)
+}
 
 // startBrowser starts Chromium with a fresh profile in profileDir and opens
 // a blank page. onEvent receives the page's events (called on the reading

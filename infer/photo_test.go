@@ -222,6 +222,16 @@ func TestReadPhotoRefusesBadFiles(t *testing.T) {
 			}
 		})
 	}
+	huge := filepath.Join(dir, "huge.jpg") // sparse: no disk used
+	if err := os.WriteFile(huge, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, MaxPhotoBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPhoto(huge); err == nil || !strings.Contains(err.Error(), huge+": file is 67108865 bytes, more than the 67108864") {
+		t.Errorf("ReadPhoto(huge file): %v", err)
+	}
 	if _, err := ReadPhoto(dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("ReadPhoto(directory): %v", err)
 	}

@@ -98,7 +98,7 @@ const maxMetricsFile = 16 << 20
 func ReadHistory(path string) (History, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // *fs.PathError: "open PATH: ..."
 	}
 	defer f.Close()
 	h, err := readHistory(io.LimitReader(f, maxMetricsFile))

@@ -38,6 +38,7 @@ type Options struct {
 
 	// Train sets each run's monitoring hooks (see sweep.Options.Train).
 	Train func(cfg train.Config, opts *train.Options) (done func() error, err error)
+	Clean []string // see sweep.Options.Clean
 	// Plot draws the curves of runs overlaid into path (nil: no figures).
 	Plot func(path, title string, runs []sweep.Run) error
 }
@@ -107,7 +108,7 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 		})
 	}
 	sw := func(cfgs []train.Config) ([]sweep.Run, error) {
-		return sweep.Sweep(ctx, cfgs, d, sweep.Options{Out: filepath.Join(opts.Out, "runs"), Jobs: opts.Jobs, Force: opts.Force, Log: opts.Log, Train: opts.Train})
+		return sweep.Sweep(ctx, cfgs, d, sweep.Options{Out: filepath.Join(opts.Out, "runs"), Jobs: opts.Jobs, Force: opts.Force, Log: opts.Log, Train: opts.Train, Clean: opts.Clean})
 	}
 
 	// Parts 1, 4 and 5 do not depend on each other: one sweep, longest first.

@@ -29,6 +29,9 @@ type Options struct {
 	// Train, when set, sets the monitoring hooks of one run in opts (whose
 	// Dir is set) and returns a function to call when the run ends.
 	Train func(cfg train.Config, opts *train.Options) (done func() error, err error)
+	// Clean names the files or directories that Train's hooks add to a run
+	// directory, removed with the run's own files before training afresh.
+	Clean []string
 }
 
 // Run is one finished run of a sweep.
@@ -84,7 +87,18 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 				return r, nil
 			}
 		}
-		logf("[%d/%d] %s: training\n", i+1, len(cfgs), cfg.Name())
+		// An interrupted run of cfg continues from its checkpoint; anything
+		// else in dir is an earlier run's, removed before training afresh.
+		ck, ckErr := train.ReadCheckpoint(filepath.Join(dir, train.CheckpointFile))
+		resume := !opts.Force && ckErr == nil && ck.Config == cfg
+		if !resume {
+			if err := train.CheckRunDir(dir, true, opts.Clean...); err != nil {
+				return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)
+			}
+			logf("[%d/%d] %s: training\n", i+1, len(cfgs), cfg.Name())
+		} else {
+			logf("[%d/%d] %s: resuming after epoch %d\n", i+1, len(cfgs), cfg.Name(), len(ck.History))
+		}
 		topts := train.Options{Dir: dir}
 		if opts.Train != nil {
 			done, err := opts.Train(cfg, &topts)
@@ -93,7 +107,13 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 			}
 			defer done()
 		}
-		res, err := train.Run(ctx, cfg, d, topts)
+		var res *train.Result
+		var err error
+		if resume {
+			res, err = train.Continue(ctx, ck, d, topts)
+		} else {
+			res, err = train.Run(ctx, cfg, d, topts)
+		}
 		if err != nil {
 			return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)
 		}
@@ -140,7 +160,8 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 
 // Finished reports whether dir holds a finished run of cfg, and returns it.
 // A run is finished when its model.json records cfg as its training
-// configuration and all of cfg.Epochs in its metrics.
+// configuration and all of cfg.Epochs in its metrics (or fewer, when early
+// stopping ended it).
 func Finished(dir string, cfg train.Config) (Run, bool) {
 	m, err := graph.ReadModel(dir)
 	if err != nil || m.Training == nil || m.Metrics == nil {
@@ -151,11 +172,11 @@ func Finished(dir string, cfg train.Config) (Run, bool) {
 	if json.Unmarshal(m.Training, &got) != nil || json.Unmarshal(m.Metrics, &s) != nil {
 		return Run{}, false
 	}
-	if got != cfg || s.Epochs != cfg.Epochs {
+	if got != cfg || !(s.Epochs == cfg.Epochs || s.StoppedEarly && s.Epochs < cfg.Epochs) {
 		return Run{}, false
 	}
 	h, err := train.ReadHistory(filepath.Join(dir, train.MetricsFile))
-	if err != nil || len(h) != cfg.Epochs {
+	if err != nil || len(h) != s.Epochs {
 		return Run{}, false
 	}
 	s.RunDir = dir

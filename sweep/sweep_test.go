@@ -137,3 +137,79 @@ func TestMarkdownTable(t *testing.T) {
 		t.Fatalf("markdown:\n%s\nwant last row %s", b.String(), want)
 	}
 }
+
+func TestSweepResumesInterruptedRun(t *testing.T) {
+	d := loadMNIST(t)
+	cfg := train.Config{Hidden: 8, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 100, Epochs: 3, Seed: 2, TrainLimit: 1000, TestLimit: 200}
+	want, err := train.Run(context.Background(), cfg, d, train.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := func(_ train.Config, o *train.Options) (func() error, error) {
+		o.OnStep = func(epoch, step, steps int, loss float32) {
+			if epoch == 2 && step == 4 {
+				cancel()
+			}
+		}
+		return func() error { return nil }, nil
+	}
+	if _, err := Sweep(ctx, []train.Config{cfg}, d, Options{Out: out, Jobs: 1, Train: stop}); err == nil {
+		t.Fatal("interrupted sweep returned no error")
+	}
+	var log bytes.Buffer
+	runs, err := Sweep(context.Background(), []train.Config{cfg}, d, Options{Out: out, Jobs: 1, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "resuming after epoch 1") {
+		t.Errorf("log %q, want a resumption", log.String())
+	}
+	got := runs[0].History
+	if len(got) != len(want.History) {
+		t.Fatalf("%d epochs, want %d", len(got), len(want.History))
+	}
+	for i := range got {
+		a, b := got[i], want.History[i]
+		a.Seconds, b.Seconds = 0, 0
+		if a != b {
+			t.Errorf("epoch %d: resumed %+v, uninterrupted %+v", i+1, a, b)
+		}
+	}
+}
+
+func TestSweepReusesEarlyStoppedRun(t *testing.T) {
+	d := loadMNIST(t)
+	// lr so small that nothing improves: early stopping ends the run after 1+1 epochs.
+	cfg := train.Config{Hidden: 8, Activation: "sigmoid", Optimizer: "sgd", LR: 1e-9, Batch: 100, Epochs: 6, Seed: 1, TrainLimit: 500, TestLimit: 100, EarlyStop: 1}
+	out := t.TempDir()
+	first, err := Sweep(context.Background(), []train.Config{cfg}, d, Options{Out: out, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first[0].Summary.StoppedEarly || len(first[0].History) >= cfg.Epochs {
+		t.Fatalf("run did not stop early: %d epochs", len(first[0].History))
+	}
+	again, err := Sweep(context.Background(), []train.Config{cfg}, d, Options{Out: out, Jobs: 1})
+	if err != nil || !again[0].Reused {
+		t.Fatalf("early-stopped run not reused: %v, %v", again[0].Reused, err)
+	}
+}
+
+func FuzzParseConfigs(f *testing.F) {
+	f.Add([]byte(`[{"lr": 0.005}, {"optimizer": "adam", "hidden": 20}]`))
+	f.Add([]byte(`[{"batch": 0}]`))
+	f.Add([]byte(`{"runs": 1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfgs, err := parseConfigs(b)
+		if err != nil {
+			return
+		}
+		for _, c := range cfgs {
+			if err := c.Validate(); err != nil {
+				t.Fatalf("accepted an invalid run: %v", err)
+			}
+		}
+	})
+}

@@ -376,8 +376,9 @@ var runFiles = []string{MetricsFile, HistoryFile, graph.ModelFile, "w1.npy", "b1
 
 // CheckRunDir reports whether a new run may write into dir: it must not exist,
 // or be empty. With force, the files of an earlier run in dir (and its
-// best/) are removed instead, and other files are left alone.
-func CheckRunDir(dir string, force bool) error {
+// best/) are removed instead, with the extra files or directories named
+// (such as what monitoring added), and other files are left alone.
+func CheckRunDir(dir string, force bool, extra ...string) error {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -404,6 +405,14 @@ func CheckRunDir(dir string, force bool) error {
 			if err := os.Remove(filepath.Join(dir, BestDir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("run directory: %w", err)
 			}
+		}
+	}
+	for _, f := range extra {
+		if f == "" || filepath.Base(f) != f || f == "." || f == ".." {
+			return fmt.Errorf("run directory: %q is not a plain name in it", f)
+		}
+		if err := os.RemoveAll(filepath.Join(dir, f)); err != nil {
+			return fmt.Errorf("run directory: %w", err)
 		}
 	}
 	os.Remove(filepath.Join(dir, BestDir)) // only if empty

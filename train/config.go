@@ -80,7 +80,22 @@ func (c Config) Arch() graph.Arch { return graph.NewArch(c.Hidden, c.Activation)
 
 // Name is a short name for the configuration, used for run directories:
 // for example "sigmoid-h64-sgd-lr0.5-b100-e10-s1".
+// Settings beside the hyper-parameters are appended when set:
+// "-n3000" (train limit), "-t1000" (test limit), "-es5" (early stop), "-best".
 func (c Config) Name() string {
-	return fmt.Sprintf("%s-h%d-%s-lr%s-b%d-e%d-s%d", c.Activation, c.Hidden, c.Optimizer,
+	name := fmt.Sprintf("%s-h%d-%s-lr%s-b%d-e%d-s%d", c.Activation, c.Hidden, c.Optimizer,
 		strconv.FormatFloat(c.LR, 'g', -1, 64), c.Batch, c.Epochs, c.Seed)
+	if c.TrainLimit > 0 {
+		name += fmt.Sprintf("-n%d", c.TrainLimit)
+	}
+	if c.TestLimit > 0 {
+		name += fmt.Sprintf("-t%d", c.TestLimit)
+	}
+	if c.EarlyStop > 0 {
+		name += fmt.Sprintf("-es%d", c.EarlyStop)
+	}
+	if c.SaveBest {
+		name += "-best"
+	}
+	return name
 }

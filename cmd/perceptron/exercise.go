@@ -56,7 +56,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	opts := exercise.Options{Out: *out, Jobs: *jobs, Force: *force, TrainLimit: *trainLimit, TestLimit: *testLimit,
-		EpochScale: *epochScale, Train: sweepRunOptions(watch), Plot: exercisePlot}
+		EpochScale: *epochScale, Train: sweepRunOptions(watch), Clean: monitorFiles, Plot: exercisePlot}
 	if !*quiet {
 		opts.Log = stderr
 	}

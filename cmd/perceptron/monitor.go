@@ -26,6 +26,10 @@ const (
 	TagEpochSeconds = "epoch_seconds"
 )
 
+// monitorFiles are what watching adds to a run directory, removed with the
+// run's own files when a run is trained afresh over an old one.
+var monitorFiles = []string{LogsDir, CurvesPNG, CurvesSVG, HiddenUnitsPNG}
+
 // monitorFlags choose how a training run can be watched.
 type monitorFlags struct {
 	tensorboard, plots *bool

@@ -117,7 +117,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	opts := sweep.Options{Out: *out, Jobs: *jobs, Force: *force, Train: sweepRunOptions(watch)}
+	opts := sweep.Options{Out: *out, Jobs: *jobs, Force: *force, Train: sweepRunOptions(watch), Clean: monitorFiles}
 	if !*quiet {
 		opts.Log = stderr
 		fmt.Fprintf(stderr, "sweep: %d runs, %d at a time, into %s\n", len(cfgs), *jobs, *out)

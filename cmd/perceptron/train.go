@@ -91,7 +91,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if dir == "" {
 			dir = filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+cfg.Name())
 		}
-		if err := train.CheckRunDir(dir, *force); err != nil {
+		if err := train.CheckRunDir(dir, *force, monitorFiles...); err != nil {
 			return err
 		}
 	}

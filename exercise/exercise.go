@@ -64,6 +64,7 @@ type Study struct {
 	Predict []Prediction
 	Reload  Reload
 	Seconds float64 // wall time of the whole study
+	Out     string  // the output directory
 	Figures map[string]string
 }
 
@@ -92,7 +93,7 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return nil, err
 	}
-	s := &Study{Base: train.DefaultConfig(), Parts: map[string][]sweep.Run{}, Figures: map[string]string{}}
+	s := &Study{Out: opts.Out, Base: train.DefaultConfig(), Parts: map[string][]sweep.Run{}, Figures: map[string]string{}}
 	s.Base.TrainLimit, s.Base.TestLimit = opts.TrainLimit, opts.TestLimit
 	cfg := func(modify func(c *train.Config)) train.Config {
 		c := s.Base

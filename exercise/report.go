@@ -103,7 +103,26 @@ func (s *Study) WriteReport(w io.Writer) error {
 	}
 	base := s.Base
 	p("# The MNIST perceptron study\n\n")
-	p("Every number below was measured by `perceptron exercise` in %.0f s of wall time", s.Seconds)
+	total, reused, train := 0, 0, 0.0
+	seen := map[string]bool{}
+	for _, runs := range s.Parts {
+		for _, r := range runs {
+			if !seen[r.Dir] {
+				seen[r.Dir] = true
+				total++
+				train += r.Summary.TrainSeconds
+				if r.Reused {
+					reused++
+				}
+			}
+		}
+	}
+	p("Every number below was measured by `perceptron exercise`: %d runs, %.0f s of training in all", total, train)
+	if reused > 0 {
+		p(" (%d of them finished by an earlier invocation and reused; this one took %.0f s of wall time)", reused, s.Seconds)
+	} else {
+		p(", %.0f s of wall time", s.Seconds)
+	}
 	if base.TrainLimit > 0 || base.TestLimit > 0 {
 		p(" on a **scaled-down** data set (%d training, %d test images)", n(base.TrainLimit, 60000), n(base.TestLimit, 10000))
 	}
@@ -160,7 +179,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 	}
 	p("The curves are also in each run's `curves.png`, `metrics.csv` (the `.history`) and `logs/` (TensorBoard: `tensorboard --logdir %s`).\n\n", "runs")
 
-	p("## 6. Predictions of the first five test images\n\nModel: `%s` (%s).\n\n| image | label | prediction | confidence |\n|---|---|---|---|\n", s.Model.Dir, describe(s.Model.Config))
+	p("## 6. Predictions of the first five test images\n\nModel: `%s` (%s).\n\n| image | label | prediction | confidence |\n|---|---|---|---|\n", s.rel(s.Model.Dir), describe(s.Model.Config))
 	right := 0
 	for _, pr := range s.Predict {
 		mark := "✓"
@@ -174,7 +193,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 	p("\n%d of %d right.\n\n", right, len(s.Predict))
 
 	rl := s.Reload
-	p("## 7. Save and load\n\nThe model was saved as `w1.npy b1.npy w2.npy b2.npy model.json` in `%s` and loaded back: ", rl.Dir)
+	p("## 7. Save and load\n\nThe model was saved as `w1.npy b1.npy w2.npy b2.npy model.json` in `%s` and loaded back: ", s.rel(rl.Dir))
 	p("test accuracy %.4f saved, %.4f loaded; test loss %.6f saved, %.6f loaded — ", rl.SavedAcc, rl.LoadedAcc, rl.SavedLoss, rl.LoadedLoss)
 	if rl.Identical {
 		p("**identical**.\n")
@@ -183,6 +202,14 @@ func (s *Study) WriteReport(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// rel returns path relative to the report's directory, as links in it are.
+func (s *Study) rel(path string) string {
+	if r, err := filepath.Rel(s.Out, path); err == nil {
+		return r
+	}
+	return path
 }
 
 func n(limit, all int) int {
@@ -264,13 +291,15 @@ func overfitting(h train.History) string {
 	s := fmt.Sprintf("Training loss %.4f → %.4f, test loss %.4f → %.4f, test accuracy %.2f%% → %.2f%% (best %.2f%% at epoch %d).",
 		h[0].TrainLoss, last.TrainLoss, h[0].TestLoss, last.TestLoss, 100*h[0].TestAcc, 100*last.TestAcc,
 		100*h.Best().TestAcc, h.Best().Epoch)
-	if minE.Epoch < last.Epoch && last.TestLoss > minE.TestLoss*1.02 && last.TrainLoss < minE.TrainLoss {
+	// Overfitting: the test loss has risen clearly (5%) over several epochs
+	// from its minimum while the training loss kept falling.
+	if last.Epoch-minE.Epoch >= 3 && last.TestLoss > minE.TestLoss*1.05 && last.TrainLoss < minE.TrainLoss {
 		return s + fmt.Sprintf(" The test loss is lowest at epoch %d (%.4f) and then rises to %.4f while the training loss keeps falling (%.4f → %.4f): the network overfits from epoch %d on.",
 			minE.Epoch, minE.TestLoss, last.TestLoss, minE.TrainLoss, last.TrainLoss, minE.Epoch)
 	}
 	if last.TestLoss > h[0].TestLoss*0.98 && last.TrainAcc < 0.5 {
 		return s + " Training has barely started: too few updates."
 	}
-	return s + fmt.Sprintf(" The test loss is still at or near its lowest at the end (epoch %d): no overfitting yet; train and test curves stay %.2f points apart in accuracy.",
-		minE.Epoch, 100*(last.TrainAcc-last.TestAcc))
+	return s + fmt.Sprintf(" The test loss is lowest at epoch %d (%.4f) and ends within 5%% of it: no clear overfitting yet; at the end the training accuracy is %.2f%% against %.2f%% on the test set.",
+		minE.Epoch, minE.TestLoss, 100*last.TrainAcc, 100*last.TestAcc)
 }

@@ -7,7 +7,10 @@ import (
 	"io"
 	"math"
 	"os"
+
 	"strings"
+
+	"github.com/sbinet/npyio"
 )
 
 // WriteNpy writes data as a little-endian float32 NumPy array (format 1.0,
@@ -78,10 +81,11 @@ func ReadNpy(path string, want []int) ([]int, []float32, error) {
 }
 
 // decodeNpy reads a float32 .npy array of size bytes from r. Every header
-// field is checked against the bytes that follow before anything is
-// allocated from it: the data must be exactly the shape's size, no more and
-// no less.
-func decodeNpy(r io.Reader, size int64, want []int) (shape []int, data []float32, err error) {
+// field is first checked by ReadNpyHeader against the bytes that follow
+// before anything is allocated from it (the data must be exactly the shape's
+// size, no more and no less); then github.com/sbinet/npyio reads the array,
+// which it may do safely once the header is known to be sound.
+func decodeNpy(r io.ReadSeeker, size int64, want []int) (shape []int, data []float32, err error) {
 	h, err := ReadNpyHeader(r, size)
 	if err != nil {
 		return nil, nil, err
@@ -103,17 +107,11 @@ func decodeNpy(r io.Reader, size int64, want []int) (shape []int, data []float32
 	if n*4 != h.DataBytes {
 		return nil, nil, fmt.Errorf("%d bytes after the data of shape %v (%d bytes): not one float32 array", h.DataBytes-n*4, shape, n*4)
 	}
-	data = make([]float32, n)
-	buf := make([]byte, min(int64(1<<16), max(4, n*4)))
-	for i := 0; i < len(data); {
-		chunk := buf[:min(len(buf), 4*(len(data)-i))]
-		if _, err := io.ReadFull(r, chunk); err != nil {
-			return nil, nil, fmt.Errorf("truncated data for shape %v: %w", shape, err)
-		}
-		for j := 0; j < len(chunk); j += 4 {
-			data[i] = math.Float32frombits(binary.LittleEndian.Uint32(chunk[j:]))
-			i++
-		}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	if data, err = readNpyio(r, shape); err != nil {
+		return nil, nil, err
 	}
 	for i, v := range data {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -121,6 +119,27 @@ func decodeNpy(r io.Reader, size int64, want []int) (shape []int, data []float32
 		}
 	}
 	return shape, data, nil
+}
+
+// readNpyio reads a checked float32 array with npyio and makes sure that it
+// saw the same shape.
+func readNpyio(r io.Reader, shape []int) (data []float32, err error) {
+	defer func() {
+		if p := recover(); p != nil { // npyio panics on some malformed input
+			data, err = nil, fmt.Errorf("npyio: %v", p)
+		}
+	}()
+	rd, err := npyio.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	if !sameShape(rd.Header.Descr.Shape, shape) {
+		return nil, fmt.Errorf("npyio reads shape %v where the header says %v", rd.Header.Descr.Shape, shape)
+	}
+	if err := rd.Read(&data); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	return data, nil
 }
 
 func sameShape(a, b []int) bool {

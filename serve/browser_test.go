@@ -241,6 +241,7 @@ func TestBrowserDrawsDigit(t *testing.T) {
 	s := read(0)
 	check(s, 3, "a 3 drawn with the mouse")
 
+	must(b.waitFor(ctx, `document.getAnimations().every(a => a.playState !== "running")`)) // the bars' transitions
 	shot := takeScreenshot(t, ctx, b)
 	t.Logf("screenshot: %d bytes", len(shot))
 	if *screenshot != "" {

@@ -6,11 +6,13 @@ package graph
 #cgo LDFLAGS: -lopenblas
 char *openblas_get_config(void);
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int);
 */
 import "C"
 
 import (
 	"fmt"
+	"os"
 
 	"gonum.org/v1/netlib/blas/netlib"
 	G "gorgonia.org/gorgonia"
@@ -18,9 +20,16 @@ import (
 
 // In a build with the openblas tag, every graph multiplies matrices with
 // OpenBLAS (cgo, through gonum's netlib wrapper) instead of gonum's pure-Go
-// BLAS. OpenBLAS reads OPENBLAS_NUM_THREADS and OPENBLAS_CORETYPE from the
-// environment when the program starts.
-func init() { G.Use(netlib.Implementation{}) }
+// BLAS. OpenBLAS runs one thread per call unless OPENBLAS_NUM_THREADS says
+// otherwise: the matrices here are small, a second OpenBLAS thread was
+// measured slower (it competes with the evaluation's second graph and the
+// gathering of the next minibatch, which already use the second core).
+func init() {
+	if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
+		C.openblas_set_num_threads(1)
+	}
+	G.Use(netlib.Implementation{})
+}
 
 func blasName() string {
 	return fmt.Sprintf("openblas (cgo; %s; %d threads)", C.GoString(C.openblas_get_config()), int(C.openblas_get_num_threads()))

@@ -165,15 +165,20 @@ func TestBrowserDrawsDigit(t *testing.T) {
 				"type": "mouseReleased", "x": x, "y": y, "button": "left", "buttons": 0, "clickCount": 1}, nil))
 		}
 	}
-	drawTouch := func(strokes []stroke) {
+	// drawTouch draws with a finger; midway through each stroke, if wait is
+	// set, it holds the finger still until wait is true in the page.
+	drawTouch := func(strokes []stroke, wait string) {
 		for _, s := range strokes {
 			point := func(p [2]float64) []map[string]any {
 				x, y := at(p)
 				return []map[string]any{{"x": x, "y": y, "radiusX": 4, "radiusY": 4, "force": 1, "id": 1}}
 			}
 			must(b.page(ctx, "Input.dispatchTouchEvent", map[string]any{"type": "touchStart", "touchPoints": point(s[0])}, nil))
-			for _, p := range s[1:] {
+			for i, p := range s[1:] {
 				must(b.page(ctx, "Input.dispatchTouchEvent", map[string]any{"type": "touchMove", "touchPoints": point(p)}, nil))
+				if i == len(s)/2 && wait != "" {
+					must(b.waitFor(ctx, wait))
+				}
 			}
 			must(b.page(ctx, "Input.dispatchTouchEvent", map[string]any{"type": "touchEnd", "touchPoints": []any{}}, nil))
 		}
@@ -264,8 +269,9 @@ func TestBrowserDrawsDigit(t *testing.T) {
 	if cleared.Digit != "?" || cleared.Ink != 0 {
 		t.Errorf("after Clear: digit %q, %d dark pixels on the pad; want \"?\" and 0", cleared.Digit, cleared.Ink)
 	}
-	drawTouch(seven)
-	s = read(s.Predictions)
+	// the answer follows the finger: a prediction arrives before it lifts
+	drawTouch(seven, fmt.Sprintf(`Number(document.body.dataset.predictions) > %d`, s.Predictions))
+	s = read(s.Predictions + 1)
 	check(s, 7, "a 7 drawn by touch")
 
 	// A photo through the file picker: a JPEG of an MNIST test digit on paper.

@@ -106,7 +106,9 @@ func startBrowser(ctx context.Context, exe, profileDir string, onEvent func(stri
 		b.close()
 		return nil, err
 	}
+	b.mu.Lock()
 	b.session = attached.SessionID
+	b.mu.Unlock()
 	return b, nil
 }
 
@@ -147,7 +149,10 @@ func (b *browser) read(r *os.File) {
 			}
 			continue
 		}
-		if b.onEvent != nil && m.SessionID == b.session && m.SessionID != "" {
+		b.mu.Lock()
+		session := b.session
+		b.mu.Unlock()
+		if b.onEvent != nil && m.SessionID == session && session != "" {
 			b.onEvent(m.Method, m.Params)
 		}
 	}
@@ -199,7 +204,10 @@ func (b *browser) call(ctx context.Context, session, method string, params any, 
 
 // page sends a command to the page.
 func (b *browser) page(ctx context.Context, method string, params any, out any) error {
-	return b.call(ctx, b.session, method, params, out)
+	b.mu.Lock()
+	session := b.session
+	b.mu.Unlock()
+	return b.call(ctx, session, method, params, out)
 }
 
 // eval evaluates a JavaScript expression in the page (awaiting a promise) and

@@ -186,6 +186,9 @@ func TestPredictImages(t *testing.T) {
 		{"jpeg", 1, encodeJPEG, "image/jpeg"},
 		{"png without content type", 2, encodePNG, ""},
 		{"jpeg as octet-stream", 3, encodeJPEG, "application/octet-stream"},
+		{"jpeg stored sideways with exif orientation", 0, func(t testing.TB, img image.Image) []byte {
+			return withOrientation6(t, img.(*image.Gray))
+		}, "image/jpeg"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -230,6 +233,35 @@ func TestPredictImages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withOrientation6 returns img turned 90° counter-clockwise, as a JPEG whose
+// Exif orientation 6 says to turn it 90° clockwise to show it upright: how
+// phones store a photo taken with the phone held sideways.
+func withOrientation6(t testing.TB, img *image.Gray) []byte {
+	t.Helper()
+	b := img.Bounds()
+	side := image.NewGray(image.Rect(0, 0, b.Dy(), b.Dx()))
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			side.SetGray(y, b.Dx()-1-x, img.GrayAt(x, y))
+		}
+	}
+	j := encodeJPEG(t, side)
+	var tiff bytes.Buffer
+	tiff.WriteString("MM\x00\x2a\x00\x00\x00\x08")                   // big-endian TIFF, IFD at 8
+	binary.Write(&tiff, binary.BigEndian, uint16(1))                 // one entry
+	binary.Write(&tiff, binary.BigEndian, []uint16{0x0112, 3, 0, 1}) // Orientation, SHORT, count 1
+	binary.Write(&tiff, binary.BigEndian, []uint16{6, 0})            // value 6, padding
+	binary.Write(&tiff, binary.BigEndian, uint32(0))                 // no next IFD
+	payload := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
+	var out bytes.Buffer
+	out.Write(j[:2]) // SOI
+	out.Write([]byte{0xFF, 0xE1})
+	binary.Write(&out, binary.BigEndian, uint16(len(payload)+2))
+	out.Write(payload)
+	out.Write(j[2:])
+	return out.Bytes()
 }
 
 // pngHeader returns the start of a PNG file whose header claims w×h pixels.

@@ -186,7 +186,8 @@ func TestPredictImages(t *testing.T) {
 		{"jpeg", 1, encodeJPEG, "image/jpeg"},
 		{"png without content type", 2, encodePNG, ""},
 		{"jpeg as octet-stream", 3, encodeJPEG, "application/octet-stream"},
-		{"jpeg stored sideways with exif orientation", 1, // sideways, this 2 reads as a 4 func(t testing.TB, img image.Image) []byte {
+		// test image 1 is a 2 that reads as a 4 when left sideways
+		{"jpeg stored sideways with exif orientation", 1, func(t testing.TB, img image.Image) []byte {
 			return withOrientation6(t, img.(*image.Gray))
 		}, "image/jpeg"},
 	}

@@ -49,6 +49,22 @@ func ReadPhoto(path string) ([]float32, error) {
 	return x, nil
 }
 
+// PhotoFromBytes is ReadPhoto for an image already in memory, such as an
+// upload; errors do not name a file. It applies the same limits.
+func PhotoFromBytes(b []byte) ([]float32, error) {
+	switch {
+	case len(b) == 0:
+		return nil, errors.New("empty body, not an image")
+	case len(b) > MaxPhotoBytes:
+		return nil, fmt.Errorf("image is %d bytes, more than the %d an image may have", len(b), MaxPhotoBytes)
+	}
+	img, o, err := decode(b)
+	if err != nil {
+		return nil, err
+	}
+	return preprocess(img, o)
+}
+
 // DecodePhoto reads and decodes an image file within the limits above and
 // returns it with its EXIF orientation (1 when it has none).
 func DecodePhoto(path string) (image.Image, Orientation, error) {

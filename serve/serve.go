@@ -10,7 +10,7 @@
 //	GET  /api/model    the model's architecture, parameter count and test accuracy
 //
 // Uploaded images are prepared exactly as `perceptron predict` prepares an
-// image file (infer.ReadPhoto: EXIF orientation, MNIST-style 28×28), so the
+// image file (infer.PhotoFromBytes: EXIF orientation, MNIST-style 28×28), so the
 // page, the API and the command line agree. Errors are JSON objects
 // {"error": "..."} with a 4xx status.
 package serve
@@ -28,9 +28,7 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -210,7 +208,7 @@ func prepare(body []byte) ([]float32, int, error) {
 		return nil, http.StatusUnsupportedMediaType,
 			fmt.Errorf("not an image in a known format: send PNG or JPEG (%s are read)", infer.Formats)
 	}
-	x, err := readPhoto(body)
+	x, err := infer.PhotoFromBytes(body)
 	switch {
 	case errors.Is(err, infer.ErrNoInk):
 		return nil, http.StatusUnprocessableEntity, err
@@ -219,40 +217,6 @@ func prepare(body []byte) ([]float32, int, error) {
 	}
 	return x, http.StatusOK, nil
 }
-
-// readPhoto runs infer.ReadPhoto on an in-memory image. infer reads photos
-// only from files (it honours EXIF orientation there), so the body goes
-// through a temporary file; the file's name is removed from error messages.
-func readPhoto(body []byte) ([]float32, error) {
-	f, err := os.CreateTemp("", "perceptron-upload-*")
-	if err != nil {
-		return nil, fmt.Errorf("store upload: %w", err)
-	}
-	name := f.Name()
-	defer os.Remove(name)
-	_, err = f.Write(body)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store upload: %w", err)
-	}
-	x, err := infer.ReadPhoto(name)
-	if err != nil {
-		return nil, uploadError{msg: strings.ReplaceAll(err.Error(), name+": ", ""), err: err}
-	}
-	return x, nil
-}
-
-// uploadError is an error of infer about the uploaded file, without the
-// temporary file's name.
-type uploadError struct {
-	msg string
-	err error
-}
-
-func (e uploadError) Error() string { return e.msg }
-func (e uploadError) Unwrap() error { return e.err }
 
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	writeError(w, status, msg)

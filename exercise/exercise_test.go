@@ -8,19 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/sweep"
 )
 
 func TestScaledDownStudy(t *testing.T) {
-	dir, err := data.Locate("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := data.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testenv.MNIST(t)
 	out := t.TempDir()
 	var plotted []string
 	plot := func(path, title string, runs []sweep.Run) error {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -77,7 +78,7 @@ func TestReadNpyRefusesCorruptFiles(t *testing.T) {
 	// array (version 3.0, double-quoted keys) pass the header check but
 	// npyio v0.9.0, which reads the data, refuses them with a clear error
 	shape, data, err := decodeNpy(bytes.NewReader(g), int64(len(g)), []int{3, 2})
-	if err != nil || len(data) != 6 || data[5] != 6 || !sameShape(shape, []int{3, 2}) {
+	if err != nil || len(data) != 6 || data[5] != 6 || !slices.Equal(shape, []int{3, 2}) {
 		t.Errorf("good file: shape %v, data %v, error %v", shape, data, err)
 	}
 	const v3dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2)}\n"
@@ -151,7 +152,7 @@ func FuzzReadModel(f *testing.F) {
 			if filepath.Base(w.File) != w.File || w.File == ".." || w.File == "." {
 				t.Fatalf("accepted weight file %q", w.File)
 			}
-			if !sameShape(w.Shape, m.Architecture.fileShape(i)) {
+			if !slices.Equal(w.Shape, m.Architecture.fileShape(i)) {
 				t.Fatalf("accepted shape %v for %s", w.Shape, w.Name)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
 	"gorgonia.org/tensor"
@@ -180,7 +181,7 @@ func decodeModel(b []byte) (*Model, error) {
 			return nil, fmt.Errorf("weight %d is %q, want %q", i, w.Name, Names[i])
 		case w.File == "" || w.File == "." || w.File == ".." || filepath.Base(w.File) != w.File:
 			return nil, fmt.Errorf("weight %s: file %q must be a plain file name in the model directory", w.Name, w.File)
-		case !sameShape(w.Shape, want):
+		case !slices.Equal(w.Shape, want):
 			return nil, fmt.Errorf("weight %s has shape %v, architecture %d → %d → %d needs %v",
 				w.Name, w.Shape, m.Architecture.Inputs, m.Architecture.Hidden, m.Architecture.Outputs, want)
 		case w.Dtype != "float32":

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 
 	"strings"
 
@@ -97,7 +98,7 @@ func decodeNpy(r io.ReadSeeker, size int64, want []int) (shape []int, data []flo
 		return nil, nil, fmt.Errorf("array is in Fortran order, want C order")
 	}
 	shape = h.Shape
-	if want != nil && !sameShape(shape, want) {
+	if want != nil && !slices.Equal(shape, want) {
 		return nil, nil, fmt.Errorf("shape %v, want %v", shape, want)
 	}
 	n, ok := h.Count()
@@ -133,23 +134,11 @@ func readNpyio(r io.Reader, shape []int) (data []float32, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if !sameShape(rd.Header.Descr.Shape, shape) {
+	if !slices.Equal(rd.Header.Descr.Shape, shape) {
 		return nil, fmt.Errorf("npyio reads shape %v where the header says %v", rd.Header.Descr.Shape, shape)
 	}
 	if err := rd.Read(&data); err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
 	return data, nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -8,35 +8,18 @@ import (
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
 var (
-	mnistOnce sync.Once
-	mnist     *data.MNIST
-	mnistErr  error
-
 	trainedOnce sync.Once
 	trained     *graph.Params
 	trainedErr  error
 )
 
-// testData returns the MNIST data set, read once per test run.
-func testData(t testing.TB) *data.MNIST {
-	t.Helper()
-	mnistOnce.Do(func() {
-		dir, err := data.Locate("")
-		if err != nil {
-			mnistErr = err
-			return
-		}
-		mnist, mnistErr = data.Load(dir)
-	})
-	if mnistErr != nil {
-		t.Fatal(mnistErr)
-	}
-	return mnist
-}
+// testData returns the MNIST data set, read once per test binary.
+func testData(t testing.TB) *data.MNIST { return testenv.MNIST(t) }
 
 // defaultModel returns a network trained with the default configuration
 // (about 10 s), trained once per test run.

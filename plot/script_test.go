@@ -6,21 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// python is Debian's interpreter, which has python3-matplotlib; the first
-// python3 on PATH may not.
-const python = "/usr/bin/python3"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
+)
 
 // TestPlotMetricsScript runs scripts/plot_metrics.py on two runs' metrics.csv.
 // It skips when matplotlib is missing, except in CI (CI=true), which has it.
 func TestPlotMetricsScript(t *testing.T) {
-	if err := exec.Command(python, "-c", "import matplotlib").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s cannot import matplotlib: %v", python, err)
-		}
-		t.Skipf("%s cannot import matplotlib (apt-get install python3-matplotlib): %v", python, err)
-	}
+	python := testenv.NeedPython(t, "matplotlib")
 	tmp := t.TempDir()
 	var dirs []string
 	for i, shift := range []float64{0, 0.03} {

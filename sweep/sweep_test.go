@@ -8,25 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
-func loadMNIST(t *testing.T) *data.MNIST {
-	t.Helper()
-	dir, err := data.Locate("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := data.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 func TestSweepSameNumbersWithOneOrTwoJobs(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	g := Grid{Hidden: []int{8, 16}, Activation: []string{"sigmoid", "relu"}, Optimizer: []string{"sgd", "adam"},
 		Batch: []int{100}, Epochs: []int{2}, Seed: []uint64{1}, TrainLimit: 2000, TestLimit: 500}
 	cfgs := g.Configs()
@@ -54,7 +41,7 @@ func TestSweepSameNumbersWithOneOrTwoJobs(t *testing.T) {
 }
 
 func TestSweepReusesFinishedRuns(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	out := t.TempDir()
 	cfgs := []train.Config{{Hidden: 8, Activation: "sigmoid", Optimizer: "sgd", LR: 0.5, Batch: 100, Epochs: 1, Seed: 1, TrainLimit: 1000, TestLimit: 200}}
 	first, err := Sweep(context.Background(), cfgs, d, Options{Out: out, Jobs: 1})
@@ -139,7 +126,7 @@ func TestMarkdownTable(t *testing.T) {
 }
 
 func TestSweepResumesInterruptedRun(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	cfg := train.Config{Hidden: 8, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 100, Epochs: 3, Seed: 2, TrainLimit: 1000, TestLimit: 200}
 	want, err := train.Run(context.Background(), cfg, d, train.Options{})
 	if err != nil {
@@ -180,7 +167,7 @@ func TestSweepResumesInterruptedRun(t *testing.T) {
 }
 
 func TestSweepReusesEarlyStoppedRun(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	// lr so small that nothing improves: early stopping ends the run after 1+1 epochs.
 	cfg := train.Config{Hidden: 8, Activation: "sigmoid", Optimizer: "sgd", LR: 1e-9, Batch: 100, Epochs: 6, Seed: 1, TrainLimit: 500, TestLimit: 100, EarlyStop: 1}
 	out := t.TempDir()

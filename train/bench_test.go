@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 )
 
 // benchConfig is the configuration of the comparison with numpy
@@ -20,7 +21,7 @@ func benchConfig() Config {
 // gathering 200 shuffled images into the graph's input, forward and
 // backward passes, and the Adam update.
 func BenchmarkTrainStep(b *testing.B) {
-	d := loadMNIST(b)
+	d := testenv.MNIST(b)
 	cfg := benchConfig()
 	p, err := graph.NewParams(cfg.Arch(), cfg.Seed)
 	if err != nil {
@@ -49,7 +50,7 @@ func BenchmarkTrainStep(b *testing.B) {
 // BenchmarkEvaluate times one evaluation pass as Run makes after each
 // epoch: loss and accuracy of the 60,000 training and 10,000 test images.
 func BenchmarkEvaluate(b *testing.B) {
-	d := loadMNIST(b)
+	d := testenv.MNIST(b)
 	cfg := benchConfig()
 	p, err := graph.NewParams(cfg.Arch(), cfg.Seed)
 	if err != nil {
@@ -69,7 +70,7 @@ func BenchmarkEvaluate(b *testing.B) {
 }
 
 func TestBench(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	cfg := benchConfig()
 	cfg.TrainLimit, cfg.TestLimit = 1000, 300
 	var parts []string

@@ -4,28 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 )
 
-// python returns Debian's python3 with numpy, or skips the test when it is
-// missing, except in CI, where the interop checks must run.
-func python(t *testing.T) string {
-	t.Helper()
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import numpy").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s cannot import numpy: %v (install python3-numpy)", py, err)
-		}
-		t.Skipf("%s with numpy not available: %v", py, err)
-	}
-	return py
-}
-
 func TestNumpyReproducesTestAccuracy(t *testing.T) {
-	py := python(t)
-	d := loadMNIST(t)
+	py := testenv.NeedPython(t, "numpy")
+	d := testenv.MNIST(t)
 	for _, cfg := range []Config{
 		{Hidden: 32, Activation: "sigmoid", Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 1, Seed: 1, TrainLimit: 6000},
 		{Hidden: 20, Activation: "relu", Optimizer: Adam, LR: 0.001, Batch: 200, Epochs: 1, Seed: 1, TrainLimit: 6000},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 )
 
 // resumeConfig is a short run: 3000 images in batches of 64 (46 full
@@ -40,7 +41,7 @@ func cancelAt(dir string, at int, cancel context.CancelFunc) Options {
 }
 
 func TestResumeIsIdentical(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))
 	t.Logf("random interruption steps from seed %d", seed)
@@ -144,7 +145,7 @@ func modelJSON(t *testing.T, dir string) []byte {
 }
 
 func TestResumeFinishedRun(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	cfg := resumeConfig(SGD)
 	cfg.Epochs = 1
 	dir := t.TempDir()
@@ -180,7 +181,7 @@ func TestResumeFinishedRun(t *testing.T) {
 // A run that diverges stops at once, names the epoch and step, and leaves
 // the last checkpoint and weights as they were.
 func TestDivergenceKeepsLastCheckpoint(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	cfg := resumeConfig(Adam)
 	dir := t.TempDir()
 	var before map[string][]byte
@@ -214,7 +215,7 @@ func TestDivergenceKeepsLastCheckpoint(t *testing.T) {
 }
 
 func TestEarlyStopAndSaveBest(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	cfg := resumeConfig(SGD)
 	cfg.LR, cfg.Epochs, cfg.TrainLimit, cfg.TestLimit = 2, 12, 1000, 500
 	full, err := Run(context.Background(), cfg, d, Options{})
@@ -275,7 +276,7 @@ func TestEarlyStopAndSaveBest(t *testing.T) {
 }
 
 func TestCheckRunDir(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	cfg := resumeConfig(SGD)
 	cfg.Epochs, cfg.TrainLimit = 1, 500
 	dir := t.TempDir()

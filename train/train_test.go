@@ -8,42 +8,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	G "gorgonia.org/gorgonia"
 )
-
-var (
-	mnistOnce sync.Once
-	mnist     *data.MNIST
-	mnistErr  error
-)
-
-// loadMNIST reads the real data set once for all tests of the package.
-func loadMNIST(t testing.TB) *data.MNIST {
-	t.Helper()
-	mnistOnce.Do(func() {
-		dir, err := data.Locate("")
-		if err != nil {
-			mnistErr = err
-			return
-		}
-		mnist, mnistErr = data.Load(dir)
-	})
-	if mnistErr != nil {
-		t.Fatal(mnistErr)
-	}
-	return mnist
-}
 
 func TestTrainReachesAccuracy(t *testing.T) {
 	// Two epochs of the defaults on all of MNIST reach 93.7% (seed 1); a broken
 	// loss, gradient or solver scaling lands far below (see the field notes:
 	// lr/10 gives 92.2% after ten epochs).
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	cfg := DefaultConfig()
 	cfg.Epochs = 2
 	dir := t.TempDir()
@@ -93,7 +69,7 @@ func TestTrainReachesAccuracy(t *testing.T) {
 }
 
 func TestSameSeedSameNumbers(t *testing.T) {
-	d := loadMNIST(t)
+	d := testenv.MNIST(t)
 	for _, cfg := range []Config{
 		{Hidden: 16, Activation: graph.Sigmoid, Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 2, Seed: 3, TrainLimit: 3050, TestLimit: 500},
 		{Hidden: 20, Activation: graph.ReLU, Optimizer: Adam, LR: 0.001, Batch: 200, Epochs: 2, Seed: 3, TrainLimit: 3050, TestLimit: 500},

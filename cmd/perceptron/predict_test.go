@@ -19,6 +19,7 @@ import (
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -419,21 +420,8 @@ func TestPredictUsage(t *testing.T) {
 	}
 }
 
-// python returns Debian's python3 with numpy, or skips (fails under CI=true).
-func python(t *testing.T, modules string) string {
-	t.Helper()
-	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import "+modules).Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s with %s is required in CI: %v", py, modules, err)
-		}
-		t.Skipf("%s with %s: %v", py, modules, err)
-	}
-	return py
-}
-
 func TestPredictPyMatchesGo(t *testing.T) {
-	py := python(t, "numpy, PIL")
+	py := testenv.NeedPython(t, "numpy", "PIL")
 	model, d := defaultModelDir(t)
 	dir := t.TempDir()
 	var b bytes.Buffer

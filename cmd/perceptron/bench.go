@@ -24,6 +24,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"FLOP rate (matrix products of forward and backward, GFLOP/s), heap allocations per step\n"+
 			"and the BLAS the graphs ran on. Nothing is written.", stderr)
 	tf := addTrainFlags(fs)
+	tf.addLimitFlags()
 	const defEpochs = 5
 	tf.cfg.Epochs = defEpochs
 	ef := fs.Lookup("epochs")

@@ -18,8 +18,9 @@ func init() {
 	commands["train"] = command{"train a perceptron on MNIST and save its run directory", runTrain}
 }
 
-// trainFlags are the flags that set a training configuration; sweep and
-// bench share them.
+// trainFlags are the flags that set a training configuration's
+// hyper-parameters; bench and summary share them, and train adds the run
+// flags (addRunFlags).
 type trainFlags struct {
 	cfg train.Config
 	fs  *flag.FlagSet
@@ -31,15 +32,26 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	fs.IntVar(&c.Hidden, "hidden", c.Hidden, "neurons in the hidden layer")
 	fs.StringVar(&c.Activation, "activation", c.Activation, "hidden activation: sigmoid or relu")
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "solver: sgd (gorgonia VanillaSolver) or adam (AdamSolver, Keras defaults)")
-	fs.Float64Var(&c.LR, "lr", c.LR, "learning rate (default 0.5 for sgd, 0.001 for adam)")
+	fs.Float64Var(&c.LR, "lr", 0, "learning rate (default 0.5 for sgd, 0.001 for adam)")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "minibatch size")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training set")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the weights and the shuffling")
+	return t
+}
+
+// addLimitFlags adds the flags that train on part of the data.
+func (t *trainFlags) addLimitFlags() {
+	fs, c := t.fs, &t.cfg
 	fs.IntVar(&c.TrainLimit, "train-limit", 0, "use only the first N training images (0: all 60000)")
 	fs.IntVar(&c.TestLimit, "test-limit", 0, "use only the first N test images (0: all 10000)")
+}
+
+// addRunFlags adds the flags of a training run beside its hyper-parameters.
+func (t *trainFlags) addRunFlags() {
+	t.addLimitFlags()
+	fs, c := t.fs, &t.cfg
 	fs.BoolVar(&c.SaveBest, "save-best", false, "also keep the weights of the epoch with the best test accuracy, in RUN_DIR/best")
 	fs.IntVar(&c.EarlyStop, "early-stop", 0, "stop after N epochs without a better test accuracy (0: never)")
-	return t
 }
 
 // config returns the configuration, with the optimizer's default learning
@@ -59,6 +71,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"Trains 784 → hidden → 10 on MNIST and writes the run directory: metrics.csv, history.json,\n"+
 			"w1.npy b1.npy w2.npy b2.npy and model.json.", stderr)
 	tf := addTrainFlags(fs)
+	tf.addRunFlags()
 	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
 	out := fs.String("out", "", "run directory (default runs/<timestamp>-<config>)")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")

@@ -48,8 +48,11 @@ type monitor struct {
 	dir    string
 	cfg    train.Config
 	bar    *progress.Bar
-	events *tfevents.Writer
+	events *tfevents.Writer // created with the first epoch's event
 	plots  bool
+	// tensorboard: write event files. The file is created when the first
+	// epoch ends, so a run that fails before leaves no log behind.
+	tensorboard bool
 }
 
 // attach sets opts's hooks to watch a run of cfg on samples training images
@@ -62,13 +65,7 @@ func (f *monitorFlags) attach(opts *train.Options, cfg train.Config, samples int
 		m.bar = progress.New(stderr, cfg.Epochs, samples, cfg.Batch, progress.Options{Terminal: tty, Columns: cols})
 		opts.OnStep = m.bar.Step
 	}
-	if *f.tensorboard && opts.Dir != "" {
-		w, err := tfevents.Create(filepath.Join(opts.Dir, LogsDir))
-		if err != nil {
-			return nil, err
-		}
-		m.events = w
-	}
+	m.tensorboard = *f.tensorboard && opts.Dir != ""
 	opts.OnEpoch = m.epoch
 	return m, nil
 }
@@ -77,6 +74,13 @@ func (f *monitorFlags) attach(opts *train.Options, cfg train.Config, samples int
 func (m *monitor) epoch(h train.History, p *graph.Params) error {
 	if m.bar != nil {
 		m.bar.End()
+	}
+	if m.tensorboard && m.events == nil {
+		w, err := tfevents.Create(filepath.Join(m.dir, LogsDir))
+		if err != nil {
+			return err
+		}
+		m.events = w
 	}
 	if m.events != nil {
 		if err := writeEpochEvents(m.events, h[len(h)-1], p); err != nil {

@@ -30,7 +30,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ef := fs.Lookup("epochs")
 	ef.DefValue, ef.Usage = strconv.Itoa(defEpochs), "timed epochs after the warm-up epoch"
 	evals := fs.Int("evals", 5, "timed evaluation passes over the 70,000 images")
-	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	dataDir := dataFlag(fs, "")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole benchmark to this file")
 	if err := parse(fs, args); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 
@@ -15,7 +16,7 @@ func init() {
 
 func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("data", "[-data DIR] [-json]", "Locates the MNIST files and counts their images and labels.", stderr)
-	dir := fs.String("data", "", "directory of the MNIST *-ubyte(.gz) files (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	dir := dataFlag(fs, "")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	dirOnly := fs.Bool("dir", false, "print only the directory (for scripts: --data \"$(perceptron data -dir)\")")
 	if err := parse(fs, args); err != nil {
@@ -67,4 +68,10 @@ func loadData(dir string) (*data.MNIST, error) {
 		return nil, err
 	}
 	return data.Load(dir)
+}
+
+// dataFlag adds the -data flag, naming the directory of the MNIST files;
+// what says what the command reads them for.
+func dataFlag(fs *flag.FlagSet, what string) *string {
+	return fs.String("data", "", "directory of the MNIST *-ubyte(.gz) files"+what+" (default: $MNIST_DIR, else the GoMNIST module's copy)")
 }

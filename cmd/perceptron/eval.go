@@ -57,7 +57,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print the results as one JSON object")
 	out := fs.String("out", "", "path of the PNG grid of wrong images (default DIR/"+WrongGridFile+"; \"-\" for none)")
 	nWrong := fs.Int("wrong", 36, "how many confidently wrong images to show")
-	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	dataDir := dataFlag(fs, "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

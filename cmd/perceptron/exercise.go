@@ -22,7 +22,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			"Writes DIR/report.md, DIR/results.json, the figures, and every run under DIR/runs/.\n"+
 			"Finished runs are reused when run again (-force retrains).", stderr)
 	out := fs.String("out", "runs/exercise", "output directory")
-	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	dataDir := dataFlag(fs, "")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "runs trained at once")
 	force := fs.Bool("force", false, "retrain runs already finished in -out")
 	quick := fs.Bool("quick", false, "a scaled-down study for a smoke test: -train-limit 3000 -test-limit 1000 -epoch-scale 0.02")

@@ -57,7 +57,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	first := fs.Int("first", 0, "predict the first N test images, with their labels")
 	asJSON := fs.Bool("json", false, "print one JSON object per input: input, digit, confidence, probabilities, label")
 	saveDir := fs.String("save-preprocessed", "", "write each 28×28 input as a PNG into this directory")
-	dataDir := fs.String("data", "", "directory of the MNIST files for -first (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	dataDir := dataFlag(fs, " for -first")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -75,7 +75,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"Example: perceptron sweep -lr 0.005,0.5 -hidden 50,20,5 -out runs/lr-hidden", stderr)
 	g := addGridFlags(fs)
 	config := fs.String("config", "", "JSON file listing runs, e.g. [{\"lr\": 0.005}, {\"optimizer\": \"adam\"}] (instead of lists)")
-	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	dataDir := dataFlag(fs, "")
 	out := fs.String("out", "runs/sweep", "directory of the runs and the tables")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "runs trained at once")
 	force := fs.Bool("force", false, "retrain runs already finished in -out")

@@ -72,7 +72,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"w1.npy b1.npy w2.npy b2.npy and model.json.", stderr)
 	tf := addTrainFlags(fs)
 	tf.addRunFlags()
-	dataDir := fs.String("data", "", "directory of the MNIST files (default: $MNIST_DIR, else the GoMNIST module's copy)")
+	dataDir := dataFlag(fs, "")
 	out := fs.String("out", "", "run directory (default runs/<timestamp>-<config>)")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	quiet := fs.Bool("quiet", false, "nothing on stderr but errors")

@@ -116,7 +116,7 @@ func TestParseLists(t *testing.T) {
 }
 
 func TestMarkdownTable(t *testing.T) {
-	rows := []Row{{Config: train.DefaultConfig(), TrainAcc: 0.975, TestAcc: 0.9687, TrainSeconds: 7.5, BestTestAcc: 0.9687, BestEpoch: 10, Updates: 6000}}
+	rows := []Row{{Summary: train.Summary{Config: train.DefaultConfig(), TrainAcc: 0.975, TestAcc: 0.9687, TrainSeconds: 7.5, BestTestAcc: 0.9687, BestEpoch: 10}, Updates: 6000}}
 	var b bytes.Buffer
 	WriteMarkdown(&b, rows)
 	want := "| 64 | sigmoid | sgd | 0.5 | 100 | 10 | 1 | 97.50% | 96.87% | 7.50 | 96.87% | 10 | 6000 |\n"

@@ -12,29 +12,20 @@ import (
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
-// Row is one run in a results table, as results.json holds it: the whole
-// configuration under the flag names, and the run's figures.
+// Row is one run in a results table, as results.json holds it: the run's
+// summary (with the whole configuration under the flag names, in "config")
+// and the number of weight updates it made.
 type Row struct {
-	Config       train.Config `json:"config"`
-	TrainAcc     float64      `json:"train_acc"`
-	TestAcc      float64      `json:"test_acc"`
-	TrainSeconds float64      `json:"train_seconds"`
-	TrainLoss    float64      `json:"train_loss"`
-	TestLoss     float64      `json:"test_loss"`
-	BestTestAcc  float64      `json:"best_test_acc"`
-	BestEpoch    int          `json:"best_epoch"`
-	Updates      int          `json:"updates"`
-	RunDir       string       `json:"run_dir"`
+	train.Summary
+	Updates int `json:"updates"`
 }
 
 // Rows returns the table rows of runs.
 func Rows(runs []Run) []Row {
 	rows := make([]Row, len(runs))
 	for i, r := range runs {
-		s := r.Summary
-		rows[i] = Row{Config: r.Config, TrainAcc: s.TrainAcc, TestAcc: s.TestAcc, TrainSeconds: s.TrainSeconds,
-			TrainLoss: s.TrainLoss, TestLoss: s.TestLoss, BestTestAcc: s.BestTestAcc, BestEpoch: s.BestEpoch,
-			Updates: r.Updates(), RunDir: r.Dir}
+		rows[i] = Row{Summary: r.Summary, Updates: r.Updates()}
+		rows[i].Config, rows[i].RunDir = r.Config, r.Dir
 	}
 	return rows
 }

@@ -3,41 +3,23 @@ package infer
 import (
 	"context"
 	"math"
-	"sync"
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
+	"github.com/perceptron-mnist/perceptron/internal/testmodel"
 	"github.com/perceptron-mnist/perceptron/train"
-)
-
-var (
-	trainedOnce sync.Once
-	trained     *graph.Params
-	trainedErr  error
 )
 
 // testData returns the MNIST data set, read once per test binary.
 func testData(t testing.TB) *data.MNIST { return testenv.MNIST(t) }
 
-// defaultModel returns a network trained with the default configuration
-// (about 10 s), trained once per test run.
+// defaultModel returns the network trained with the default configuration
+// (once per test binary, about 10 s).
 func defaultModel(t testing.TB) *Model {
 	t.Helper()
-	d := testData(t)
-	trainedOnce.Do(func() {
-		res, err := train.Run(context.Background(), train.DefaultConfig(), d, train.Options{})
-		if err != nil {
-			trainedErr = err
-			return
-		}
-		trained = res.Params
-	})
-	if trainedErr != nil {
-		t.Fatal(trainedErr)
-	}
-	m := New(trained)
+	m := New(testmodel.Default(t).Params)
 	t.Cleanup(func() { m.Close() })
 	return m
 }

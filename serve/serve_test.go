@@ -25,60 +25,27 @@ import (
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/infer"
-	"github.com/perceptron-mnist/perceptron/train"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
+	"github.com/perceptron-mnist/perceptron/internal/testmodel"
 )
 
-var (
-	setupOnce sync.Once
-	mnist     *data.MNIST
-	modelDir  string
-	modelSum  train.Summary
-	setupErr  error
-	scratch   string // removed by TestMain
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if scratch != "" {
-		os.RemoveAll(scratch)
-	}
-	os.Exit(code)
-}
-
-// trainedModel returns the MNIST data and the directory of a model trained
-// with the default configuration (about 10 s), trained once per test run.
+// trainedModel returns the MNIST data and the directory of the model
+// trained with the default configuration (once per test binary, about 10 s).
 func trainedModel(t testing.TB) (*data.MNIST, string) {
 	t.Helper()
-	setupOnce.Do(func() {
-		dir, err := data.Locate("")
-		if err != nil {
-			setupErr = err
-			return
-		}
-		if mnist, setupErr = data.Load(dir); setupErr != nil {
-			return
-		}
-		if scratch, setupErr = os.MkdirTemp("", "serve-test-"); setupErr != nil {
-			return
-		}
-		modelDir = filepath.Join(scratch, "run")
-		res, err := train.Run(context.Background(), train.DefaultConfig(), mnist, train.Options{Dir: modelDir})
-		if err != nil {
-			setupErr = err
-			return
-		}
-		modelSum = res.Summary()
-	})
-	if setupErr != nil {
-		t.Fatal(setupErr)
-	}
-	return mnist, modelDir
+	return testenv.MNIST(t), testmodel.Dir(t)
 }
 
 // newTestServer serves the trained model with opt.
 func newTestServer(t *testing.T, opt Options) *httptest.Server {
 	t.Helper()
 	_, dir := trainedModel(t)
+	return serveDir(t, dir, opt)
+}
+
+// serveDir serves the model saved in dir with opt.
+func serveDir(t *testing.T, dir string, opt Options) *httptest.Server {
+	t.Helper()
 	m, err := infer.Load(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -374,7 +341,8 @@ func TestPageIsSelfContained(t *testing.T) {
 }
 
 func TestModelInfo(t *testing.T) {
-	srv := newTestServer(t, Options{})
+	_, modelDir := trainedModel(t)
+	srv := serveDir(t, modelDir, Options{})
 	resp, err := http.Get(srv.URL + "/api/model")
 	if err != nil {
 		t.Fatal(err)
@@ -388,8 +356,8 @@ func TestModelInfo(t *testing.T) {
 	if info.Inputs != 784 || info.Hidden != 64 || info.Outputs != 10 || info.Activation != "sigmoid" || info.Params != wantParams {
 		t.Errorf("model %+v; want 784 → 64 → 10 sigmoid with %d parameters", info, wantParams)
 	}
-	if info.TestAccuracy != modelSum.TestAcc || info.TestAccuracy < 0.95 {
-		t.Errorf("test accuracy %v, want the run's %v (≥ 0.95)", info.TestAccuracy, modelSum.TestAcc)
+	if want := testmodel.Default(t).Final().TestAcc; info.TestAccuracy != want || info.TestAccuracy < 0.95 {
+		t.Errorf("test accuracy %v, want the run's %v (≥ 0.95)", info.TestAccuracy, want)
 	}
 	if info.Dir != modelDir || len(info.Training) == 0 || info.Formula == "" {
 		t.Errorf("dir %q (want %q), training %s, formula %q", info.Dir, modelDir, info.Training, info.Formula)

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"image"
 	"image/jpeg"
@@ -14,42 +13,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
+	"github.com/perceptron-mnist/perceptron/internal/testmodel"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
-var (
-	defaultOnce   sync.Once
-	defaultParams *graph.Params
-	defaultData   *data.MNIST
-	defaultErr    error
-)
-
-// defaultModelDir saves a network trained with the default configuration
-// (trained once per test run, about 10 s) into a new directory.
+// defaultModelDir saves the network trained with the default configuration
+// (trained once per test binary, about 10 s) into a new directory.
 func defaultModelDir(t *testing.T) (string, *data.MNIST) {
 	t.Helper()
-	defaultOnce.Do(func() {
-		if defaultData, defaultErr = loadData(""); defaultErr != nil {
-			return
-		}
-		cfg := train.DefaultConfig()
-		res, err := train.Run(context.Background(), cfg, defaultData, train.Options{})
-		if err != nil {
-			defaultErr = err
-			return
-		}
-		defaultParams = res.Params
-	})
-	if defaultErr != nil {
-		t.Fatal(defaultErr)
-	}
-	return saveModel(t, defaultParams), defaultData
+	return testmodel.Dir(t), testenv.MNIST(t)
 }
 
 // saveModel writes p as a run directory.

@@ -29,7 +29,7 @@ func NewForward(p *Params, batch int) (*Forward, error) {
 	f := &Forward{net: n, batch: batch}
 	f.logpV = tensor.New(tensor.WithShape(batch, p.Outputs), tensor.WithBacking(make([]float32, batch*p.Outputs)))
 	read := G.Read(n.logp, &f.logpV)
-	f.vm = G.NewTapeMachine(n.g.ExactSubgraphRoots(read))
+	f.vm = G.NewTapeMachine(n.g.ExactSubgraphRoots(read), G.WithEngine(Engine{}))
 	return f, nil
 }
 

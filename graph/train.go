@@ -29,6 +29,11 @@ type TrainGraph struct {
 // respect to w1, b1, w2, b2 from G.Grad. Only what a step needs is compiled:
 // the gradient with respect to the input data is pruned.
 func NewTrainGraph(p *Params, batch int) (*TrainGraph, error) {
+	return newTrainGraph(p, batch, Engine{})
+}
+
+// newTrainGraph is NewTrainGraph on the given tensor engine.
+func newTrainGraph(p *Params, batch int, eng tensor.Engine) (*TrainGraph, error) {
 	n, err := build(p, batch)
 	if err != nil {
 		return nil, err
@@ -58,7 +63,7 @@ func NewTrainGraph(p *Params, batch int) (*TrainGraph, error) {
 	read := G.Read(t.loss, &t.lossV)
 	roots := append(G.Nodes{read}, t.grads...)
 	sub := n.g.ExactSubgraphRoots(roots...)
-	t.vm = G.NewTapeMachine(sub, G.BindDualValues(n.learnables...))
+	t.vm = G.NewTapeMachine(sub, G.BindDualValues(n.learnables...), G.WithEngine(eng))
 	return t, nil
 }
 

@@ -1,0 +1,259 @@
+package graph
+
+import (
+	"github.com/perceptron-mnist/perceptron/internal/f32"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Engine is the tensor engine every graph here computes with, and so the
+// engine gorgonia's solvers update the weights with: the tensors a machine
+// runs on carry the machine's engine, and the solvers' moment estimates are
+// clones of them. It is gorgonia's standard engine with a short path for the
+// element-wise float32 arithmetic of a training step (add, multiply, divide,
+// square root and compare, on whole contiguous tensors, in place, into a
+// reused tensor or added into one): the same IEEE operations in the same
+// order as the standard engine, without its per-call iterators and checks,
+// and with SSE on amd64. Everything else (and any case the short path does
+// not know, such as broadcasting, views, masks or other types) goes to the
+// standard engine. Results are bit-identical to the standard engine's;
+// engine_test.go checks every case against it.
+type Engine struct{ G.StandardEngine }
+
+// dense32 returns t's elements if t is a dense float32 tensor laid out
+// contiguously in row-major order, with at least two elements.
+func dense32(t tensor.Tensor) ([]float32, bool) {
+	d, ok := t.(*tensor.Dense)
+	if !ok || d.Dtype() != tensor.Float32 || d.IsView() || d.RequiresIterator() || d.IsMasked() || d.Len() < 2 {
+		return nil, false
+	}
+	s, ok := d.Data().([]float32)
+	if !ok || len(s) != d.Len() {
+		return nil, false
+	}
+	return s, true
+}
+
+// scalar32 returns s as a float32 if it is one, or a one-element float32 tensor.
+func scalar32(s interface{}) (float32, bool) {
+	switch s := s.(type) {
+	case float32:
+		return s, true
+	case *tensor.Dense:
+		if s.Dtype() == tensor.Float32 && s.Len() == 1 && !s.IsMasked() {
+			switch v := s.Data().(type) {
+			case float32:
+				return v, true
+			case []float32:
+				if len(v) == 1 {
+					return v[0], true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+type arith int
+
+const (
+	add arith = iota
+	mul
+	div
+)
+
+// target is where an operation on a writes its result, from its options:
+// into a itself (unsafe), into a reused tensor, or added into one (incr).
+// ok is false when the short path does not handle the options.
+func target(a tensor.Tensor, n int, opts []tensor.FuncOpt) (dst []float32, t tensor.Tensor, incr, ok bool) {
+	var fo tensor.OpOpt
+	for _, o := range opts {
+		o(&fo)
+	}
+	r, incr := fo.IncrReuse()
+	if r == nil {
+		if fo.Safe() {
+			return nil, nil, false, false // a new tensor: the standard engine allocates it
+		}
+		s, _ := dense32(a)
+		return s, a, false, true
+	}
+	s, ok := dense32(r)
+	if !ok || len(s) != n || !r.Shape().Eq(a.Shape()) {
+		return nil, nil, false, false
+	}
+	return s, r, incr, true
+}
+
+func same(a, b []float32) bool { return &a[0] == &b[0] }
+
+// vv computes dst = a op b element-wise, if the short path handles it.
+func vv(op arith, a, b tensor.Tensor, opts []tensor.FuncOpt) (tensor.Tensor, bool) {
+	x, ok1 := dense32(a)
+	y, ok2 := dense32(b)
+	if !ok1 || !ok2 || len(x) != len(y) || !a.Shape().Eq(b.Shape()) {
+		return nil, false
+	}
+	dst, ret, incr, ok := target(a, len(x), opts)
+	if !ok {
+		return nil, false
+	}
+	switch {
+	case incr:
+		if same(dst, x) || same(dst, y) {
+			return nil, false
+		}
+		switch op {
+		case add:
+			f32.AddIncr(dst, x, y)
+		case mul:
+			f32.MulIncr(dst, x, y)
+		case div:
+			f32.DivIncr(dst, x, y)
+		}
+		return ret, true
+	case !same(dst, x):
+		if same(dst, y) {
+			return nil, false
+		}
+		copy(dst, x)
+		if op == div { // the standard engine's DivRecv: IEEE division
+			f32.DivVec(dst, y)
+			return ret, true
+		}
+	}
+	switch op {
+	case add:
+		f32.AddVec(dst, y)
+	case mul:
+		f32.MulVec(dst, y)
+	case div: // vecf32.Div: +Inf where the divisor is 0
+		f32.DivVecZeroInf(dst, y)
+	}
+	return ret, true
+}
+
+// vs computes dst = t op s (leftTensor) or s op t element-wise, if the
+// short path handles it.
+func vs(op arith, t tensor.Tensor, s interface{}, leftTensor bool, opts []tensor.FuncOpt) (tensor.Tensor, bool) {
+	x, ok1 := dense32(t)
+	c, ok2 := scalar32(s)
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	dst, ret, incr, ok := target(t, len(x), opts)
+	if !ok {
+		return nil, false
+	}
+	if incr {
+		if same(dst, x) {
+			return nil, false
+		}
+		switch {
+		case op == add:
+			f32.AddIncrScalar(dst, x, c)
+		case op == mul:
+			f32.MulIncrScalar(dst, x, c)
+		case op == div && leftTensor:
+			f32.DivIncrScalar(dst, x, c)
+		default:
+			f32.DivIncrScalarLeft(dst, c, x)
+		}
+		return ret, true
+	}
+	if !same(dst, x) {
+		copy(dst, x)
+	}
+	switch {
+	case op == add:
+		f32.AddScalar(dst, c)
+	case op == mul:
+		f32.MulScalar(dst, c)
+	case op == div && leftTensor:
+		f32.DivScalar(dst, c)
+	default:
+		f32.DivScalarLeft(c, dst)
+	}
+	return ret, true
+}
+
+// Add is tensor.StdEng's Add with a short path.
+func (e Engine) Add(a, b tensor.Tensor, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
+	if r, ok := vv(add, a, b, opts); ok {
+		return r, nil
+	}
+	return e.StandardEngine.Add(a, b, opts...)
+}
+
+// Mul is tensor.StdEng's Mul with a short path.
+func (e Engine) Mul(a, b tensor.Tensor, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
+	if r, ok := vv(mul, a, b, opts); ok {
+		return r, nil
+	}
+	return e.StandardEngine.Mul(a, b, opts...)
+}
+
+// Div is tensor.StdEng's Div with a short path.
+func (e Engine) Div(a, b tensor.Tensor, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
+	if r, ok := vv(div, a, b, opts); ok {
+		return r, nil
+	}
+	return e.StandardEngine.Div(a, b, opts...)
+}
+
+// AddScalar is tensor.StdEng's AddScalar with a short path.
+func (e Engine) AddScalar(t tensor.Tensor, s interface{}, leftTensor bool, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
+	if r, ok := vs(add, t, s, leftTensor, opts); ok {
+		return r, nil
+	}
+	return e.StandardEngine.AddScalar(t, s, leftTensor, opts...)
+}
+
+// MulScalar is tensor.StdEng's MulScalar with a short path.
+func (e Engine) MulScalar(t tensor.Tensor, s interface{}, leftTensor bool, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
+	if r, ok := vs(mul, t, s, leftTensor, opts); ok {
+		return r, nil
+	}
+	return e.StandardEngine.MulScalar(t, s, leftTensor, opts...)
+}
+
+// DivScalar is tensor.StdEng's DivScalar with a short path.
+func (e Engine) DivScalar(t tensor.Tensor, s interface{}, leftTensor bool, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
+	if r, ok := vs(div, t, s, leftTensor, opts); ok {
+		return r, nil
+	}
+	return e.StandardEngine.DivScalar(t, s, leftTensor, opts...)
+}
+
+// Sqrt is tensor.StdEng's Sqrt with a short path.
+func (e Engine) Sqrt(a tensor.Tensor, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
+	if x, ok := dense32(a); ok {
+		if dst, ret, incr, ok := target(a, len(x), opts); ok && !incr {
+			if !same(dst, x) {
+				copy(dst, x)
+			}
+			f32.SqrtVec(dst)
+			return ret, nil
+		}
+	}
+	return e.StandardEngine.Sqrt(a, opts...)
+}
+
+// GteScalar is tensor.StdEng's GteScalar with a short path for a result of
+// the same type (1 where the comparison holds, else 0), as a rectifier
+// computes its mask.
+func (e Engine) GteScalar(t tensor.Tensor, s interface{}, leftTensor bool, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
+	if x, ok := dense32(t); ok {
+		var fo tensor.OpOpt
+		for _, o := range opts {
+			o(&fo)
+		}
+		if c, ok := scalar32(s); ok && fo.Same() {
+			if dst, ret, incr, ok := target(t, len(x), opts); ok && !incr {
+				f32.GteScalar(dst, x, c, leftTensor)
+				return ret, nil
+			}
+		}
+	}
+	return e.StandardEngine.GteScalar(t, s, leftTensor, opts...)
+}

@@ -1,0 +1,40 @@
+//go:build amd64 && !purego
+
+package f32
+
+// SSE versions of the loops in kernels.go, in kernels_amd64.s. The slices
+// b and a must be at least as long as the first argument.
+
+//go:noescape
+func AddVec(a, b []float32)
+
+//go:noescape
+func MulVec(a, b []float32)
+
+// DivVec sets a[i] = a[i] / b[i].
+func DivVec(a, b []float32) { divVec(a, b) }
+
+// DivVecZeroInf sets a[i] = a[i] / b[i], or +Inf where b[i] is 0, as
+// gorgonia's vecf32.Div does.
+func DivVecZeroInf(a, b []float32) {
+	if divVec(a, b) {
+		zeroInf(a, b)
+	}
+}
+
+// divVec sets a[i] = a[i] / b[i] and reports whether any b[i] is 0.
+//
+//go:noescape
+func divVec(a, b []float32) (zero bool)
+
+//go:noescape
+func AddScalar(a []float32, s float32)
+
+//go:noescape
+func MulScalar(a []float32, s float32)
+
+//go:noescape
+func SqrtVec(a []float32)
+
+//go:noescape
+func MulIncrScalar(incr, a []float32, s float32)

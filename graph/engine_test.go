@@ -63,13 +63,15 @@ func TestEngineMatchesStdEng(t *testing.T) {
 	}
 	vs := func(f func(a, b interface{}, opts ...tensor.FuncOpt) (tensor.Tensor, error), s float32) map[string]op {
 		return map[string]op{
-			"unsafe":        func(o operands) (tensor.Tensor, error) { return f(o.a, s, tensor.UseUnsafe()) },
-			"reuse":         func(o operands) (tensor.Tensor, error) { return f(o.a, s, tensor.WithReuse(o.r)) },
-			"incr":          func(o operands) (tensor.Tensor, error) { return f(o.a, s, tensor.WithIncr(o.r)) },
-			"left unsafe":   func(o operands) (tensor.Tensor, error) { return f(s, o.a, tensor.UseUnsafe()) },
-			"left reuse":    func(o operands) (tensor.Tensor, error) { return f(s, o.a, tensor.WithReuse(o.r)) },
-			"left incr":     func(o operands) (tensor.Tensor, error) { return f(s, o.a, tensor.WithIncr(o.r)) },
-			"scalar tensor": func(o operands) (tensor.Tensor, error) { return f(o.a, tensor.New(tensor.FromScalar(s)), tensor.UseUnsafe()) },
+			"unsafe":      func(o operands) (tensor.Tensor, error) { return f(o.a, s, tensor.UseUnsafe()) },
+			"reuse":       func(o operands) (tensor.Tensor, error) { return f(o.a, s, tensor.WithReuse(o.r)) },
+			"incr":        func(o operands) (tensor.Tensor, error) { return f(o.a, s, tensor.WithIncr(o.r)) },
+			"left unsafe": func(o operands) (tensor.Tensor, error) { return f(s, o.a, tensor.UseUnsafe()) },
+			"left reuse":  func(o operands) (tensor.Tensor, error) { return f(s, o.a, tensor.WithReuse(o.r)) },
+			"left incr":   func(o operands) (tensor.Tensor, error) { return f(s, o.a, tensor.WithIncr(o.r)) },
+			"scalar tensor": func(o operands) (tensor.Tensor, error) {
+				return f(o.a, tensor.New(tensor.FromScalar(s)), tensor.UseUnsafe())
+			},
 		}
 	}
 	ops := map[string]map[string]op{
@@ -85,10 +87,16 @@ func TestEngineMatchesStdEng(t *testing.T) {
 			"incr":   func(o operands) (tensor.Tensor, error) { return tensor.Sqrt(o.a, tensor.WithIncr(o.r)) },
 		},
 		"Gte": {
-			"same reuse":      func(o operands) (tensor.Tensor, error) { return tensor.Gte(o.a, float32(0), tensor.AsSameType(), tensor.WithReuse(o.r)) },
-			"same unsafe":     func(o operands) (tensor.Tensor, error) { return tensor.Gte(o.a, float32(0), tensor.AsSameType(), tensor.UseUnsafe()) },
-			"left same reuse": func(o operands) (tensor.Tensor, error) { return tensor.Gte(float32(0), o.a, tensor.AsSameType(), tensor.WithReuse(o.r)) },
-			"bool":            func(o operands) (tensor.Tensor, error) { return tensor.Gte(o.a, float32(0)) },
+			"same reuse": func(o operands) (tensor.Tensor, error) {
+				return tensor.Gte(o.a, float32(0), tensor.AsSameType(), tensor.WithReuse(o.r))
+			},
+			"same unsafe": func(o operands) (tensor.Tensor, error) {
+				return tensor.Gte(o.a, float32(0), tensor.AsSameType(), tensor.UseUnsafe())
+			},
+			"left same reuse": func(o operands) (tensor.Tensor, error) {
+				return tensor.Gte(float32(0), o.a, tensor.AsSameType(), tensor.WithReuse(o.r))
+			},
+			"bool": func(o operands) (tensor.Tensor, error) { return tensor.Gte(o.a, float32(0)) },
 		},
 	}
 	shapes := []struct {

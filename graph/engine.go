@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"sync"
+
 	"github.com/perceptron-mnist/perceptron/internal/f32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -27,8 +29,8 @@ func dense32(t tensor.Tensor) ([]float32, bool) {
 	if !ok || d.Dtype() != tensor.Float32 || d.IsView() || d.RequiresIterator() || d.IsMasked() || d.Len() < 2 {
 		return nil, false
 	}
-	s, ok := d.Data().([]float32)
-	if !ok || len(s) != d.Len() {
+	s := d.Float32s() // Data would allocate an interface
+	if len(s) != d.Len() {
 		return nil, false
 	}
 	return s, true
@@ -54,6 +56,19 @@ func scalar32(s interface{}) (float32, bool) {
 	return 0, false
 }
 
+// optPool recycles the option structs the short path parses its options
+// into (the standard engine has a pool of its own for the same reason).
+var optPool = sync.Pool{New: func() any { return new(tensor.OpOpt) }}
+
+func parseOpts(opts []tensor.FuncOpt) *tensor.OpOpt {
+	fo := optPool.Get().(*tensor.OpOpt)
+	*fo = tensor.OpOpt{}
+	for _, o := range opts {
+		o(fo)
+	}
+	return fo
+}
+
 type arith int
 
 const (
@@ -66,10 +81,8 @@ const (
 // into a itself (unsafe), into a reused tensor, or added into one (incr).
 // ok is false when the short path does not handle the options.
 func target(a tensor.Tensor, n int, opts []tensor.FuncOpt) (dst []float32, t tensor.Tensor, incr, ok bool) {
-	var fo tensor.OpOpt
-	for _, o := range opts {
-		o(&fo)
-	}
+	fo := parseOpts(opts)
+	defer optPool.Put(fo)
 	r, incr := fo.IncrReuse()
 	if r == nil {
 		if fo.Safe() {
@@ -244,11 +257,10 @@ func (e Engine) Sqrt(a tensor.Tensor, opts ...tensor.FuncOpt) (tensor.Tensor, er
 // computes its mask.
 func (e Engine) GteScalar(t tensor.Tensor, s interface{}, leftTensor bool, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
 	if x, ok := dense32(t); ok {
-		var fo tensor.OpOpt
-		for _, o := range opts {
-			o(&fo)
-		}
-		if c, ok := scalar32(s); ok && fo.Same() {
+		fo := parseOpts(opts)
+		same := fo.Same()
+		optPool.Put(fo)
+		if c, ok := scalar32(s); ok && same {
 			if dst, ret, incr, ok := target(t, len(x), opts); ok && !incr {
 				f32.GteScalar(dst, x, c, leftTensor)
 				return ret, nil

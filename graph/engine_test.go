@@ -161,6 +161,33 @@ func TestEngineMatchesStdEng(t *testing.T) {
 	}
 }
 
+// trainSteps trains g with s for the given number of steps on random
+// images and labels (the same ones on every call) and returns the losses.
+func trainSteps(t *testing.T, g *TrainGraph, s G.Solver, steps int) []float32 {
+	t.Helper()
+	r := rand.New(rand.NewPCG(5, 6))
+	var losses []float32
+	for range steps {
+		x, y := g.Inputs()
+		for i := range x {
+			x[i] = r.Float32()
+		}
+		clear(y)
+		for i := 0; i < g.Batch(); i++ {
+			y[i*g.params.Outputs+r.IntN(g.params.Outputs)] = 1
+		}
+		loss, err := g.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		losses = append(losses, loss)
+		if err := g.Step(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return losses
+}
+
 // TestEngineTrainsLikeStdEng trains the same network for 20 steps with each
 // solver, once with the graphs on gorgonia's standard engine and once on
 // Engine, and wants bit-identical losses and weights: the short path
@@ -188,27 +215,7 @@ func TestEngineTrainsLikeStdEng(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer g.Close()
-				s := tc.solver()
-				r := rand.New(rand.NewPCG(5, 6))
-				var losses []float32
-				for range steps {
-					x, y := g.Inputs()
-					for i := range x {
-						x[i] = r.Float32()
-					}
-					clear(y)
-					for i := 0; i < batch; i++ {
-						y[i*p.Outputs+r.IntN(p.Outputs)] = 1
-					}
-					loss, err := g.Run()
-					if err != nil {
-						t.Fatal(err)
-					}
-					losses = append(losses, loss)
-					if err := g.Step(s); err != nil {
-						t.Fatal(err)
-					}
-				}
+				losses := trainSteps(t, g, tc.solver(), steps)
 				for _, n := range g.learnables {
 					grad, err := n.Grad()
 					if err != nil {
@@ -238,5 +245,46 @@ func TestEngineTrainsLikeStdEng(t *testing.T) {
 				t.Errorf("loss went from %v to %v: the steps did not train", sl[0], sl[steps-1])
 			}
 		})
+	}
+}
+
+// TestMachineRunsLikeRunAll trains the same network for 20 steps twice:
+// with the graph's machine as it runs (the program on the calling
+// goroutine, registers kept) and with gorgonia's own RunAll and Reset
+// after every run, and wants bit-identical losses and weights. It also
+// wants the short way to be in use, so that an upgrade of gorgonia that
+// disables it is noticed.
+func TestMachineRunsLikeRunAll(t *testing.T) {
+	const batch, steps = 50, 20
+	train := func(gorgonias bool) (*Params, []float32) {
+		p, err := NewParams(NewArch(16, ReLU), 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := NewTrainGraph(p, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Close()
+		if g.vm.tape == nil {
+			t.Fatalf("the machine runs through RunAll: gorgonia's tape machine is not the one machine.go knows")
+		}
+		if gorgonias {
+			g.vm.tape = nil
+		}
+		s := G.NewAdamSolver(G.WithLearnRate(0.01), G.WithBeta1(0.9), G.WithBeta2(0.999), G.WithEps(1e-7))
+		return p, trainSteps(t, g, s, steps)
+	}
+	gp, gl := train(true)
+	mp, ml := train(false)
+	for i := range gl {
+		if math.Float32bits(gl[i]) != math.Float32bits(ml[i]) {
+			t.Fatalf("loss of step %d: %v, with RunAll %v", i+1, ml[i], gl[i])
+		}
+	}
+	for i, pair := range [][2]*tensor.Dense{{gp.W1, mp.W1}, {gp.B1, mp.B1}, {gp.W2, mp.W2}, {gp.B2, mp.B2}} {
+		if err := sameBits(pair[0], pair[1]); err != nil {
+			t.Errorf("parameter %d after %d steps: %v", i, steps, err)
+		}
 	}
 }

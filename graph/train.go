@@ -17,7 +17,7 @@ type TrainGraph struct {
 	loss   *G.Node
 	grads  G.Nodes
 	lossV  G.Value // filled by a read node on every run
-	vm     G.VM
+	vm     *machine
 	params *Params
 	// a second pair of input tensors, filled while a run reads the bound
 	// ones (Spare, Flip)
@@ -63,7 +63,7 @@ func newTrainGraph(p *Params, batch int, eng tensor.Engine) (*TrainGraph, error)
 	read := G.Read(t.loss, &t.lossV)
 	roots := append(G.Nodes{read}, t.grads...)
 	sub := n.g.ExactSubgraphRoots(roots...)
-	t.vm = G.NewTapeMachine(sub, G.BindDualValues(n.learnables...), G.WithEngine(eng))
+	t.vm = newMachine(G.NewTapeMachine(sub, G.BindDualValues(n.learnables...), G.WithEngine(eng)))
 	return t, nil
 }
 
@@ -105,8 +105,7 @@ func (t *TrainGraph) Flip() error {
 // Run computes the loss of the current batch and the gradients of all
 // parameters, and returns the loss.
 func (t *TrainGraph) Run() (float32, error) {
-	defer rewind(t.vm)
-	if err := t.vm.RunAll(); err != nil {
+	if err := t.vm.run(); err != nil {
 		return 0, fmt.Errorf("run training graph: %w", err)
 	}
 	return lossValue(t.lossV), nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chewxy/hm"
 	"github.com/chewxy/math32"
+	"github.com/perceptron-mnist/perceptron/internal/f32"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -27,24 +28,54 @@ func logSoftMax(z *G.Node) (*G.Node, error) {
 // logSoftMaxRows writes log-softmax of each row of x (rows of k values) to
 // out: z - max - log Σ exp(z - max).
 func logSoftMaxRows(out, x []float32, k int) {
-	for lo := 0; lo+k <= len(x); lo += k {
-		row, o := x[lo:lo+k], out[lo:lo+k]
-		mx := row[0]
-		for _, v := range row[1:] {
-			if v > mx {
-				mx = v
+	// The exponentials of a chunk of rows are computed together (f32.ExpVec,
+	// four at a time) into e, and summed per row in order as before.
+	var e [256]float32
+	rows := max(1, len(e)/k)
+	for lo := 0; lo+k <= len(x); lo += rows * k {
+		hi := min(lo+rows*k, len(x)-len(x)%k)
+		for r := lo; r < hi; r += k {
+			row, o := x[r:r+k], out[r:r+k]
+			mx := row[0]
+			for _, v := range row[1:] {
+				if v > mx {
+					mx = v
+				}
+			}
+			for j, v := range row {
+				o[j] = v - mx
 			}
 		}
-		var sum float32
-		for j, v := range row {
-			z := v - mx
-			o[j] = z
-			sum += math32.Exp(z)
+		if k > len(e) {
+			logSoftMaxRow(out[lo:hi])
+			continue
 		}
-		l := math32.Log(sum)
-		for j := range o {
-			o[j] -= l
+		ez := e[:hi-lo]
+		f32.ExpVec(ez, out[lo:hi])
+		for r := lo; r < hi; r += k {
+			var sum float32
+			for _, v := range ez[r-lo : r-lo+k] {
+				sum += v
+			}
+			l := math32.Log(sum)
+			o := out[r : r+k]
+			for j := range o {
+				o[j] -= l
+			}
 		}
+	}
+}
+
+// logSoftMaxRow turns a row of z - max into log-softmax, for rows too long
+// for logSoftMaxRows's buffer.
+func logSoftMaxRow(o []float32) {
+	var sum float32
+	for _, z := range o {
+		sum += math32.Exp(z)
+	}
+	l := math32.Log(sum)
+	for j := range o {
+		o[j] -= l
 	}
 }
 
@@ -52,16 +83,33 @@ func logSoftMaxRows(out, x []float32, k int) {
 // log-softmax to dx, from its output y and the gradient g of the output:
 // dx = g - exp(y)·Σg, per row.
 func logSoftMaxGradRows(dx, y, g []float32, k int) {
-	for lo := 0; lo+k <= len(y); lo += k {
-		gr := g[lo : lo+k]
-		sum := gr[0]
-		for _, v := range gr[1:] {
-			sum += v
+	n := len(y) - len(y)%k
+	if len(dx) > 0 && len(g) > 0 && &dx[0] == &g[0] {
+		// dx is g: each exponential must wait for its row's sum
+		for lo := 0; lo < n; lo += k {
+			sum := sumRow(g[lo : lo+k])
+			for j, v := range g[lo : lo+k] {
+				dx[lo+j] = v - math32.Exp(y[lo+j])*sum
+			}
 		}
-		for j, v := range gr {
-			dx[lo+j] = v - math32.Exp(y[lo+j])*sum
+		return
+	}
+	f32.ExpVec(dx[:n], y[:n])
+	for lo := 0; lo < n; lo += k {
+		sum := sumRow(g[lo : lo+k])
+		for j, v := range g[lo : lo+k] {
+			dx[lo+j] = v - dx[lo+j]*sum
 		}
 	}
+}
+
+// sumRow adds up a row from left to right.
+func sumRow(r []float32) float32 {
+	sum := r[0]
+	for _, v := range r[1:] {
+		sum += v
+	}
+	return sum
 }
 
 // f32Matrix returns the data and row length of a float32 matrix value.

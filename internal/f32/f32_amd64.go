@@ -2,6 +2,8 @@
 
 package f32
 
+import "github.com/chewxy/math32"
+
 // SSE versions of the loops in kernels.go, in kernels_amd64.s. The slices
 // b and a must be at least as long as the first argument.
 
@@ -38,3 +40,21 @@ func SqrtVec(a []float32)
 
 //go:noescape
 func MulIncrScalar(incr, a []float32, s float32)
+
+// ExpVec sets dst[i] = math32.Exp(x[i]), bit for bit.
+func ExpVec(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := 0; i < len(dst); {
+		i += expVec(dst[i:], x[i:])
+		// the group expVec stopped at, or the last few
+		for end := min(i+4, len(dst)); i < end; i++ {
+			dst[i] = math32.Exp(x[i])
+		}
+	}
+}
+
+// expVec is ExpVec for groups of four elements without special cases: it
+// returns how many elements it set.
+//
+//go:noescape
+func expVec(dst, x []float32) (n int)

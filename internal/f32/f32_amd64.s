@@ -263,3 +263,174 @@ mulIncrScalar_one:
 	JNZ  mulIncrScalar_one
 mulIncrScalar_done:
 	RET
+
+// The constants of math32.Exp (github.com/chewxy/math32's exp_amd64.s,
+// itself from the Go standard library), four of each.
+DATA expLog2e<>+0(SB)/4, $0x3fb8aa3b
+DATA expLog2e<>+4(SB)/4, $0x3fb8aa3b
+DATA expLog2e<>+8(SB)/4, $0x3fb8aa3b
+DATA expLog2e<>+12(SB)/4, $0x3fb8aa3b
+GLOBL expLog2e<>(SB), RODATA|NOPTR, $16
+DATA expLn2u<>+0(SB)/4, $0x3f317200
+DATA expLn2u<>+4(SB)/4, $0x3f317200
+DATA expLn2u<>+8(SB)/4, $0x3f317200
+DATA expLn2u<>+12(SB)/4, $0x3f317200
+GLOBL expLn2u<>(SB), RODATA|NOPTR, $16
+DATA expLn2l<>+0(SB)/4, $0x35bfbe8e
+DATA expLn2l<>+4(SB)/4, $0x35bfbe8e
+DATA expLn2l<>+8(SB)/4, $0x35bfbe8e
+DATA expLn2l<>+12(SB)/4, $0x35bfbe8e
+GLOBL expLn2l<>(SB), RODATA|NOPTR, $16
+DATA expSixteenth<>+0(SB)/4, $0x3d800000
+DATA expSixteenth<>+4(SB)/4, $0x3d800000
+DATA expSixteenth<>+8(SB)/4, $0x3d800000
+DATA expSixteenth<>+12(SB)/4, $0x3d800000
+GLOBL expSixteenth<>(SB), RODATA|NOPTR, $16
+DATA expT4<>+0(SB)/4, $0x3c09116b
+DATA expT4<>+4(SB)/4, $0x3c09116b
+DATA expT4<>+8(SB)/4, $0x3c09116b
+DATA expT4<>+12(SB)/4, $0x3c09116b
+GLOBL expT4<>(SB), RODATA|NOPTR, $16
+DATA expT3<>+0(SB)/4, $0x3d2aaf4c
+DATA expT3<>+4(SB)/4, $0x3d2aaf4c
+DATA expT3<>+8(SB)/4, $0x3d2aaf4c
+DATA expT3<>+12(SB)/4, $0x3d2aaf4c
+GLOBL expT3<>(SB), RODATA|NOPTR, $16
+DATA expT2<>+0(SB)/4, $0x3e2aaa5e
+DATA expT2<>+4(SB)/4, $0x3e2aaa5e
+DATA expT2<>+8(SB)/4, $0x3e2aaa5e
+DATA expT2<>+12(SB)/4, $0x3e2aaa5e
+GLOBL expT2<>(SB), RODATA|NOPTR, $16
+DATA expT1<>+0(SB)/4, $0x3f000000
+DATA expT1<>+4(SB)/4, $0x3f000000
+DATA expT1<>+8(SB)/4, $0x3f000000
+DATA expT1<>+12(SB)/4, $0x3f000000
+GLOBL expT1<>(SB), RODATA|NOPTR, $16
+DATA expOne<>+0(SB)/4, $0x3f800000
+DATA expOne<>+4(SB)/4, $0x3f800000
+DATA expOne<>+8(SB)/4, $0x3f800000
+DATA expOne<>+12(SB)/4, $0x3f800000
+GLOBL expOne<>(SB), RODATA|NOPTR, $16
+DATA expTwo<>+0(SB)/4, $0x40000000
+DATA expTwo<>+4(SB)/4, $0x40000000
+DATA expTwo<>+8(SB)/4, $0x40000000
+DATA expTwo<>+12(SB)/4, $0x40000000
+GLOBL expTwo<>(SB), RODATA|NOPTR, $16
+DATA expAbs<>+0(SB)/4, $0x7fffffff
+DATA expAbs<>+4(SB)/4, $0x7fffffff
+DATA expAbs<>+8(SB)/4, $0x7fffffff
+DATA expAbs<>+12(SB)/4, $0x7fffffff
+GLOBL expAbs<>(SB), RODATA|NOPTR, $16
+DATA expMaxFinite<>+0(SB)/4, $0x7f7fffff
+DATA expMaxFinite<>+4(SB)/4, $0x7f7fffff
+DATA expMaxFinite<>+8(SB)/4, $0x7f7fffff
+DATA expMaxFinite<>+12(SB)/4, $0x7f7fffff
+GLOBL expMaxFinite<>(SB), RODATA|NOPTR, $16
+DATA expBias<>+0(SB)/4, $0x0000007f
+DATA expBias<>+4(SB)/4, $0x0000007f
+DATA expBias<>+8(SB)/4, $0x0000007f
+DATA expBias<>+12(SB)/4, $0x0000007f
+GLOBL expBias<>(SB), RODATA|NOPTR, $16
+DATA expInt1<>+0(SB)/4, $0x00000001
+DATA expInt1<>+4(SB)/4, $0x00000001
+DATA expInt1<>+8(SB)/4, $0x00000001
+DATA expInt1<>+12(SB)/4, $0x00000001
+GLOBL expInt1<>(SB), RODATA|NOPTR, $16
+DATA expInt254<>+0(SB)/4, $0x000000fe
+DATA expInt254<>+4(SB)/4, $0x000000fe
+DATA expInt254<>+8(SB)/4, $0x000000fe
+DATA expInt254<>+12(SB)/4, $0x000000fe
+GLOBL expInt254<>(SB), RODATA|NOPTR, $16
+
+// func expVec(dst, x []float32) (n int)
+//
+// expVec sets dst[i] = math32.Exp(x[i]) four elements at a time, with the
+// same operations as math32.Exp's amd64 assembly (including its use of k
+// where the series starts), and returns how many it set: it stops before
+// the first group of four that has an element math32.Exp treats apart
+// (not finite, or a result that underflows or overflows) and before a last
+// group of fewer than four.
+TEXT ·expVec(SB), NOSPLIT, $0-56
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	XORQ AX, AX
+	SHRQ $2, CX
+	JZ   expVec_done
+	MOVUPS expLog2e<>(SB), X6
+	MOVUPS expLn2u<>(SB), X7
+	MOVUPS expLn2l<>(SB), X8
+	MOVUPS expSixteenth<>(SB), X9
+	MOVUPS expT4<>(SB), X10
+	MOVUPS expT3<>(SB), X11
+	MOVUPS expT2<>(SB), X12
+	MOVUPS expT1<>(SB), X13
+	MOVUPS expOne<>(SB), X14
+	MOVUPS expTwo<>(SB), X15
+expVec_loop:
+	MOVUPS (SI), X0
+	// lanes that are not finite
+	MOVUPS expAbs<>(SB), X5
+	ANDPS X0, X5
+	MOVUPS expMaxFinite<>(SB), X2
+	PCMPGTL X2, X5
+	// k = round(x·log2(e)), r = (x - k·ln2u - k·ln2l)/16
+	MOVAPS X6, X1
+	MULPS X0, X1
+	CVTPS2PL X1, X3
+	CVTPL2PS X3, X1
+	MOVAPS X7, X2
+	MULPS X1, X2
+	SUBPS X2, X0
+	MOVAPS X8, X2
+	MULPS X1, X2
+	SUBPS X2, X0
+	MULPS X9, X0
+	// the series, from k + T4 as math32.Exp has it
+	ADDPS X10, X1
+	MULPS X0, X1
+	ADDPS X11, X1
+	MULPS X0, X1
+	ADDPS X12, X1
+	MULPS X0, X1
+	ADDPS X13, X1
+	MULPS X0, X1
+	ADDPS X14, X1
+	MULPS X1, X0
+	MOVAPS X15, X1
+	ADDPS X0, X1
+	MULPS X1, X0
+	MOVAPS X15, X1
+	ADDPS X0, X1
+	MULPS X1, X0
+	MOVAPS X15, X1
+	ADDPS X0, X1
+	MULPS X1, X0
+	MOVAPS X15, X1
+	ADDPS X0, X1
+	MULPS X1, X0
+	ADDPS X14, X0
+	// times 2**k, unless k+127 <= 0 or >= 255
+	MOVOU expBias<>(SB), X2
+	PADDL X2, X3
+	MOVOU expInt1<>(SB), X4
+	PCMPGTL X3, X4
+	POR X4, X5
+	MOVOU X3, X4
+	MOVOU expInt254<>(SB), X2
+	PCMPGTL X2, X4
+	POR X4, X5
+	MOVMSKPS X5, DX
+	TESTL DX, DX
+	JNZ  expVec_done
+	PSLLL $23, X3
+	MULPS X3, X0
+	MOVUPS X0, (DI)
+	ADDQ $16, SI
+	ADDQ $16, DI
+	ADDQ $4, AX
+	DECQ CX
+	JNZ  expVec_loop
+expVec_done:
+	MOVQ AX, n+48(FP)
+	RET

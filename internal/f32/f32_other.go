@@ -10,3 +10,4 @@ func AddScalar(a []float32, s float32)           { AddScalarGo(a, s) }
 func MulScalar(a []float32, s float32)           { MulScalarGo(a, s) }
 func SqrtVec(a []float32)                        { SqrtVecGo(a) }
 func MulIncrScalar(incr, a []float32, s float32) { MulIncrScalarGo(incr, a, s) }
+func ExpVec(dst, x []float32)                    { ExpVecGo(dst, x) }

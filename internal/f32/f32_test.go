@@ -53,6 +53,7 @@ func TestKernelsMatchReference(t *testing.T) {
 		{"AddScalar", func(a, _ []float32) { AddScalar(a, s) }, func(a, _ []float32) { AddScalarGo(a, s) }},
 		{"MulScalar", func(a, _ []float32) { MulScalar(a, s) }, func(a, _ []float32) { MulScalarGo(a, s) }},
 		{"SqrtVec", func(a, _ []float32) { SqrtVec(a) }, func(a, _ []float32) { SqrtVecGo(a) }},
+		{"ExpVec", ExpVec, ExpVecGo},
 		{"MulIncrScalar", func(a, b []float32) { MulIncrScalar(a, b, s) }, func(a, b []float32) { MulIncrScalarGo(a, b, s) }},
 	}
 	lengths := []int{15680}
@@ -119,4 +120,36 @@ func BenchmarkMulScalarGo(b *testing.B) {
 	for b.Loop() {
 		MulScalarGo(a, 1)
 	}
+}
+
+// TestExpVecEveryKindOfFloat compares ExpVec with math32.Exp on every 61st
+// float32 bit pattern (70 million inputs of every sign, exponent and kind),
+// shuffled into groups of four so that special inputs share groups with
+// ordinary ones.
+func TestExpVecEveryKindOfFloat(t *testing.T) {
+	const step = 61
+	x := make([]float32, 0, 1<<20)
+	got := make([]float32, 1<<20)
+	want := make([]float32, 1<<20)
+	r := rand.New(rand.NewPCG(7, 8))
+	check := func() {
+		r.Shuffle(len(x), func(i, j int) { x[i], x[j] = x[j], x[i] })
+		ExpVec(got[:len(x)], x)
+		ExpVecGo(want[:len(x)], x)
+		if err := bitsEqual(got[:len(x)], want[:len(x)]); err != nil {
+			i := 0
+			for math.Float32bits(got[i]) == math.Float32bits(want[i]) {
+				i++
+			}
+			t.Fatalf("exp(%g): %v", x[i], err)
+		}
+		x = x[:0]
+	}
+	for b := uint64(0); b < 1<<32; b += step {
+		x = append(x, math.Float32frombits(uint32(b)))
+		if len(x) == cap(x) {
+			check()
+		}
+	}
+	check()
 }

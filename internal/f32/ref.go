@@ -8,7 +8,11 @@
 // elsewhere (and with the purego build tag).
 package f32
 
-import "math"
+import (
+	"math"
+
+	"github.com/chewxy/math32"
+)
 
 func AddVecGo(a, b []float32) {
 	b = b[:len(a)]
@@ -161,5 +165,13 @@ func GteScalar(dst, a []float32, s float32, leftTensor bool) {
 		} else {
 			dst[i] = 0
 		}
+	}
+}
+
+// ExpVecGo sets dst[i] = math32.Exp(x[i]).
+func ExpVecGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i := range dst {
+		dst[i] = math32.Exp(x[i])
 	}
 }

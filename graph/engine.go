@@ -269,3 +269,58 @@ func (e Engine) GteScalar(t tensor.Tensor, s interface{}, leftTensor bool, opts 
 	}
 	return e.StandardEngine.GteScalar(t, s, leftTensor, opts...)
 }
+
+// RepeatReuse is tensor.StdEng's RepeatReuse with a short path for a
+// float32 matrix repeated along one axis the same number of times for every
+// element, as a broadcast addition repeats a bias row and the loss's
+// gradient repeats a column: the same copies, without the standard engine's
+// general index bookkeeping.
+func (e Engine) RepeatReuse(t, reuse tensor.Tensor, axis int, repeats ...int) (tensor.Tensor, error) {
+	if x, ok := repeatable(t); ok && len(repeats) == 1 && repeats[0] >= 1 && (axis == 0 || axis == 1) {
+		s := t.Shape()
+		want := tensor.Shape{s[0], s[1]}
+		want[axis] *= repeats[0]
+		if dst, ok := repeatable(reuse); ok && reuse.Shape().Eq(want) {
+			repeat32(dst, x, s[0], s[1], axis, repeats[0])
+			return reuse, nil
+		}
+	}
+	return e.StandardEngine.RepeatReuse(t, reuse, axis, repeats...)
+}
+
+// repeatable returns t's elements if t is a contiguous float32 matrix.
+func repeatable(t tensor.Tensor) ([]float32, bool) {
+	d, ok := t.(*tensor.Dense)
+	if !ok || d.Dims() != 2 || d.Dtype() != tensor.Float32 || d.IsView() || d.IsMasked() || !d.DataOrder().IsRowMajor() || !d.IsMatrix() {
+		return nil, false
+	}
+	if d.RequiresIterator() && d.Len() > 1 {
+		return nil, false
+	}
+	s := d.Float32s()
+	if len(s) != d.Len() {
+		return nil, false
+	}
+	return s, true
+}
+
+// repeat32 writes the rows×cols matrix x to dst with each element repeated
+// r times along axis, as numpy.repeat does.
+func repeat32(dst, x []float32, rows, cols, axis, r int) {
+	if axis == 0 {
+		for i := 0; i < rows; i++ {
+			row := x[i*cols : (i+1)*cols]
+			for range r {
+				dst = dst[copy(dst, row):]
+			}
+		}
+		return
+	}
+	for _, v := range x[:rows*cols] {
+		d := dst[:r]
+		for j := range d {
+			d[j] = v
+		}
+		dst = dst[r:]
+	}
+}

@@ -288,3 +288,45 @@ func TestMachineRunsLikeRunAll(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineRepeatMatchesStdEng repeats matrices along each axis with
+// Engine and with the standard engine and wants the same bits, and the
+// same refusal of a reuse tensor of the wrong shape.
+func TestEngineRepeatMatchesStdEng(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		shape, reuse []int
+		axis, rep    int
+		transpose    bool
+	}{
+		{"bias row", []int{1, 20}, []int{200, 20}, 0, 200, false},
+		{"loss column", []int{200, 1}, []int{200, 10}, 1, 10, false},
+		{"rows", []int{3, 4}, []int{6, 4}, 0, 2, false},
+		{"columns", []int{3, 4}, []int{3, 12}, 1, 3, false},
+		{"once", []int{3, 4}, []int{3, 4}, 1, 1, false},
+		{"transposed", []int{4, 3}, []int{3, 8}, 1, 2, true},
+		{"wrong reuse", []int{3, 4}, []int{4, 6}, 0, 2, false},
+	} {
+		run := func(eng tensor.Engine) (tensor.Tensor, error) {
+			r := rand.New(rand.NewPCG(1, 1))
+			x := randomTensor(r, eng, tc.shape...)
+			if tc.transpose {
+				if err := x.T(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return tensor.RepeatReuse(x, randomTensor(r, eng, tc.reuse...), tc.axis, tc.rep)
+		}
+		want, werr := run(G.StandardEngine{})
+		got, err := run(Engine{})
+		if (err != nil) != (werr != nil) {
+			t.Errorf("%s: error %v, standard engine %v", tc.name, err, werr)
+			continue
+		}
+		if err == nil {
+			if err := sameBits(got, want); err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		}
+	}
+}

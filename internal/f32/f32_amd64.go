@@ -58,3 +58,20 @@ func ExpVec(dst, x []float32) {
 //
 //go:noescape
 func expVec(dst, x []float32) (n int)
+
+// GteScalar sets dst[i] to 1 where a[i] >= s (or s >= a[i] if not
+// leftTensor), else to 0. dst and a may be the same slice.
+func GteScalar(dst, a []float32, s float32, leftTensor bool) {
+	a = a[:len(dst)]
+	if leftTensor {
+		gteVS(dst, a, s)
+	} else {
+		gteSV(dst, a, s)
+	}
+}
+
+//go:noescape
+func gteVS(dst, a []float32, s float32)
+
+//go:noescape
+func gteSV(dst, a []float32, s float32)

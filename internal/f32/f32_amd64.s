@@ -434,3 +434,91 @@ expVec_loop:
 expVec_done:
 	MOVQ AX, n+48(FP)
 	RET
+
+// gteVS and gteSV set dst[i] to 1 where a[i] >= s (gteVS) or s >= a[i]
+// (gteSV), else to 0: an ordered comparison, false for NaN, and a mask of
+// the bits of 1.0, without branches.
+
+// func gteVS(dst, a []float32, s float32)
+TEXT ·gteVS(SB), NOSPLIT, $0-52
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVSS s+48(FP), X7
+	SHUFPS $0, X7, X7
+	MOVUPS expOne<>(SB), X6
+	MOVQ CX, DX
+	SHRQ $3, DX
+	JZ   gteVS_tail
+gteVS_loop:
+	MOVUPS (SI), X0
+	MOVUPS 16(SI), X2
+	MOVAPS X7, X1
+	CMPPS X0, X1, $2
+	MOVAPS X7, X3
+	CMPPS X2, X3, $2
+	ANDPS X6, X1
+	ANDPS X6, X3
+	MOVUPS X1, (DI)
+	MOVUPS X3, 16(DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ DX
+	JNZ  gteVS_loop
+gteVS_tail:
+	ANDQ $7, CX
+	JZ   gteVS_done
+gteVS_one:
+	MOVSS (SI), X0
+	MOVAPS X7, X1
+	CMPSS X0, X1, $2
+	ANDPS X6, X1
+	MOVSS X1, (DI)
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JNZ  gteVS_one
+gteVS_done:
+	RET
+
+// func gteSV(dst, a []float32, s float32)
+TEXT ·gteSV(SB), NOSPLIT, $0-52
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVSS s+48(FP), X7
+	SHUFPS $0, X7, X7
+	MOVUPS expOne<>(SB), X6
+	MOVQ CX, DX
+	SHRQ $3, DX
+	JZ   gteSV_tail
+gteSV_loop:
+	MOVUPS (SI), X0
+	MOVUPS 16(SI), X2
+	MOVAPS X0, X1
+	CMPPS X7, X1, $2
+	MOVAPS X2, X3
+	CMPPS X7, X3, $2
+	ANDPS X6, X1
+	ANDPS X6, X3
+	MOVUPS X1, (DI)
+	MOVUPS X3, 16(DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ DX
+	JNZ  gteSV_loop
+gteSV_tail:
+	ANDQ $7, CX
+	JZ   gteSV_done
+gteSV_one:
+	MOVSS (SI), X0
+	MOVAPS X0, X1
+	CMPSS X7, X1, $2
+	ANDPS X6, X1
+	MOVSS X1, (DI)
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JNZ  gteSV_one
+gteSV_done:
+	RET

@@ -11,3 +11,5 @@ func MulScalar(a []float32, s float32)           { MulScalarGo(a, s) }
 func SqrtVec(a []float32)                        { SqrtVecGo(a) }
 func MulIncrScalar(incr, a []float32, s float32) { MulIncrScalarGo(incr, a, s) }
 func ExpVec(dst, x []float32)                    { ExpVecGo(dst, x) }
+
+func GteScalar(dst, a []float32, s float32, leftTensor bool) { GteScalarGo(dst, a, s, leftTensor) }

@@ -54,6 +54,10 @@ func TestKernelsMatchReference(t *testing.T) {
 		{"MulScalar", func(a, _ []float32) { MulScalar(a, s) }, func(a, _ []float32) { MulScalarGo(a, s) }},
 		{"SqrtVec", func(a, _ []float32) { SqrtVec(a) }, func(a, _ []float32) { SqrtVecGo(a) }},
 		{"ExpVec", ExpVec, ExpVecGo},
+		{"GteScalar", func(a, b []float32) { GteScalar(a, b, s, true) }, func(a, b []float32) { GteScalarGo(a, b, s, true) }},
+		{"GteScalar right", func(a, b []float32) { GteScalar(a, b, s, false) }, func(a, b []float32) { GteScalarGo(a, b, s, false) }},
+		{"GteScalar 0", func(a, b []float32) { GteScalar(a, b, 0, true) }, func(a, b []float32) { GteScalarGo(a, b, 0, true) }},
+		{"GteScalar in place", func(a, _ []float32) { GteScalar(a, a, 0, true) }, func(a, _ []float32) { GteScalarGo(a, a, 0, true) }},
 		{"MulIncrScalar", func(a, b []float32) { MulIncrScalar(a, b, s) }, func(a, b []float32) { MulIncrScalarGo(a, b, s) }},
 	}
 	lengths := []int{15680}

@@ -145,9 +145,9 @@ func DivIncr(incr, a, b []float32) {
 	}
 }
 
-// GteScalar sets dst[i] to 1 where a[i] >= s (or s >= a[i] if not
+// GteScalarGo sets dst[i] to 1 where a[i] >= s (or s >= a[i] if not
 // leftTensor), else to 0. dst and a may be the same slice.
-func GteScalar(dst, a []float32, s float32, leftTensor bool) {
+func GteScalarGo(dst, a []float32, s float32, leftTensor bool) {
 	a = a[:len(dst)]
 	if leftTensor {
 		for i := range dst {

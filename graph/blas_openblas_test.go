@@ -1,0 +1,70 @@
+//go:build openblas
+
+package graph
+
+import (
+	"math/rand/v2"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/perceptron-mnist/perceptron/internal/worker"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/netlib/blas/netlib"
+	"gorgonia.org/tensor"
+)
+
+// TestHalvesLikeOpenBLAS computes matrix products of the shapes training
+// and evaluation use (and some odd ones) with halves, split over two
+// goroutines, and with one OpenBLAS call, and wants the same bits.
+func TestHalvesLikeOpenBLAS(t *testing.T) {
+	w := worker.New(time.Second)
+	defer w.Close()
+	h := halves{w: w, calls: new(atomic.Int32), split: new(atomic.Int64)}
+	r := rand.New(rand.NewPCG(3, 5))
+	for _, tc := range []struct {
+		tA, tB  blas.Transpose
+		m, n, k int
+	}{
+		{blas.NoTrans, blas.NoTrans, 200, 20, 784},  // x·W1
+		{blas.Trans, blas.NoTrans, 784, 20, 200},    // xᵀ·dz1
+		{blas.NoTrans, blas.NoTrans, 100, 64, 784},  // the default network
+		{blas.Trans, blas.NoTrans, 784, 64, 100},    // its weight gradient
+		{blas.NoTrans, blas.NoTrans, 5000, 20, 784}, // an evaluation batch
+		{blas.NoTrans, blas.Trans, 333, 17, 1234},
+		{blas.Trans, blas.Trans, 250, 50, 300},
+		{blas.NoTrans, blas.NoTrans, 47, 300, 500},
+	} {
+		rowsA, colsA := tc.m, tc.k
+		if tc.tA == blas.Trans {
+			rowsA, colsA = tc.k, tc.m
+		}
+		rowsB, colsB := tc.k, tc.n
+		if tc.tB == blas.Trans {
+			rowsB, colsB = tc.n, tc.k
+		}
+		a := make([]float32, rowsA*colsA)
+		b := make([]float32, rowsB*colsB)
+		c0 := make([]float32, tc.m*tc.n)
+		for _, s := range [][]float32{a, b, c0} {
+			for i := range s {
+				s[i] = float32(r.NormFloat64())
+			}
+		}
+		for _, beta := range []float32{0, 1} {
+			want := append([]float32(nil), c0...)
+			netlib.Implementation{}.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 1.5, a, colsA, b, colsB, beta, want, tc.n)
+			before := h.split.Load()
+			for start := time.Now(); h.split.Load() == before; {
+				if time.Since(start) > time.Second {
+					t.Fatalf("%+v: no product was split in a second", tc)
+				}
+				got := append([]float32(nil), c0...)
+				h.Sgemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 1.5, a, colsA, b, colsB, beta, got, tc.n)
+				if err := sameBits(tensor.New(tensor.WithBacking(got)), tensor.New(tensor.WithBacking(want))); err != nil {
+					t.Fatalf("%c%c %d×%d×%d, beta %v: %v", tc.tA, tc.tB, tc.m, tc.n, tc.k, beta, err)
+				}
+			}
+		}
+	}
+}

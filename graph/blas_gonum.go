@@ -2,7 +2,20 @@
 
 package graph
 
-import "runtime"
+import (
+	"runtime"
+	"time"
+
+	"gonum.org/v1/gonum/blas/gonum"
+	G "gorgonia.org/gorgonia"
+)
+
+// In the default build the graphs multiply matrices with gonum's pure-Go
+// BLAS, large products in two halves (halves.go).
+func init() { G.Use(newHalves(baseBLAS(), 10*time.Millisecond)) }
+
+// baseBLAS is the BLAS the products run on.
+func baseBLAS() G.BLAS { return gonum.Implementation{} }
 
 func blasName() string {
 	return "gonum (pure Go, " + runtime.GOARCH + ")"

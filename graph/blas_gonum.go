@@ -12,7 +12,7 @@ import (
 
 // In the default build the graphs multiply matrices with gonum's pure-Go
 // BLAS, large products in two halves (halves.go).
-func init() { G.Use(newHalves(baseBLAS(), 10*time.Millisecond)) }
+func init() { G.Use(newHalves(baseBLAS(), time.Millisecond)) }
 
 // baseBLAS is the BLAS the products run on.
 func baseBLAS() G.BLAS { return gonum.Implementation{} }

@@ -29,7 +29,7 @@ func init() {
 	if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
 		C.openblas_set_num_threads(1)
 	}
-	G.Use(newHalves(baseBLAS(), 10*time.Millisecond))
+	G.Use(newHalves(baseBLAS(), time.Millisecond))
 }
 
 // baseBLAS is the BLAS the products run on.

@@ -16,7 +16,7 @@ import (
 // BLAS and OpenBLAS's own threads are. Neither OpenBLAS's threads nor
 // gonum's goroutines pay on products this small (docs/speed.md): they
 // sleep between products, and waking them costs as much as they save. The
-// worker spins (yielding to other goroutines) for 10 ms after each half,
+// worker spins (yielding to other goroutines) for 1 ms after each half,
 // so that the products of a training step find it awake. A product is not split while another one is computed
 // (the evaluation runs a graph on each core). Each row of the result is
 // the same sum in the same order with or without the split, so the results

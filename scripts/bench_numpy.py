@@ -7,10 +7,13 @@ Glorot-uniform weights, zero biases, a new shuffled order each epoch, the
 minibatch gathered by index, mean cross-entropy of log-softmax, Adam with
 Keras's defaults (lr 0.001, beta1 0.9, beta2 0.999, eps 1e-7), no evaluation.
 It runs one warm-up epoch and then times --epochs epochs; the figure is the
-median. PyTorch is timed too when it is installed.
+median. PyTorch is timed too when it is installed. numpy and each binary
+take turns for --rounds rounds (default 3), each ratio is taken within its
+round, and the figure printed is the median ratio: on a shared machine the
+speed of both moves by tens of percent from minute to minute.
 
 Usage:
-    scripts/bench_numpy.py [--perceptron BIN]... [--epochs N] [--threads N] [--data DIR]
+    scripts/bench_numpy.py [--perceptron BIN]... [--epochs N] [--rounds N] [--threads N] [--data DIR] [--json]
 
 Each --perceptron binary (default: build ./cmd/perceptron into a temporary
 directory) runs `bench -json` with the same configuration. The BLAS threads
@@ -43,6 +46,8 @@ def parse_args():
     p.add_argument("--data", default="", help="directory of the MNIST *-ubyte.gz files (default: ask `perceptron data -dir`)")
     p.add_argument("--hidden", type=int, default=20)
     p.add_argument("--batch", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=3,
+                   help="alternating rounds of numpy and each binary; the figures are the medians (default 3)")
     p.add_argument("--json", action="store_true", help="print all figures as one JSON object")
     return p.parse_args()
 
@@ -193,21 +198,35 @@ def main():
                                                capture_output=True, text=True).stdout.strip()
         x, y = load_train(data_dir)
         results = {"config": {"hidden": ARGS.hidden, "activation": "relu", "optimizer": "adam",
-                              "batch": ARGS.batch, "epochs": ARGS.epochs, "threads": ARGS.threads}}
-        # Alternate the runs so that both see the same machine load.
-        np_times = numpy_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs)
-        results["numpy_seconds_per_epoch"] = statistics.median(np_times)
-        tt = torch_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs)
-        if tt is not None:
-            results["torch_seconds_per_epoch"] = statistics.median(tt)
+                              "batch": ARGS.batch, "epochs": ARGS.epochs, "threads": ARGS.threads,
+                              "rounds": ARGS.rounds}}
+        # Alternate the runs, round after round, so that numpy and each binary
+        # see the same machine load; each ratio is taken within its round.
+        rounds = []
+        for _ in range(ARGS.rounds):
+            rnd = {"numpy_seconds_per_epoch": statistics.median(numpy_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs))}
+            tt = torch_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs)
+            if tt is not None:
+                rnd["torch_seconds_per_epoch"] = statistics.median(tt)
+            rnd["perceptron"] = []
+            for b in binaries:
+                r = go_bench(b, ARGS.data, env)
+                r["binary"] = b
+                r["ratio_to_numpy"] = r["seconds_per_epoch"] / rnd["numpy_seconds_per_epoch"]
+                rnd["perceptron"].append(r)
+            rounds.append(rnd)
+        results["rounds"] = rounds
+        results["numpy_seconds_per_epoch"] = statistics.median(r["numpy_seconds_per_epoch"] for r in rounds)
+        if "torch_seconds_per_epoch" in rounds[0]:
+            results["torch_seconds_per_epoch"] = statistics.median(r["torch_seconds_per_epoch"] for r in rounds)
+        results["numpy_seconds_per_epoch_after"] = statistics.median(numpy_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs))
+        # per binary: the round with the median ratio
         results["perceptron"] = []
-        for b in binaries:
-            r = go_bench(b, ARGS.data, env)
-            r["binary"] = b
-            r["ratio_to_numpy"] = r["seconds_per_epoch"] / results["numpy_seconds_per_epoch"]
-            results["perceptron"].append(r)
-        np_times2 = numpy_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs)
-        results["numpy_seconds_per_epoch_after"] = statistics.median(np_times2)
+        for i in range(len(binaries)):
+            runs = sorted((r["perceptron"][i] for r in rounds), key=lambda r: r["ratio_to_numpy"])
+            med = dict(runs[(len(runs) - 1) // 2])
+            med["ratios_to_numpy"] = [r["perceptron"][i]["ratio_to_numpy"] for r in rounds]
+            results["perceptron"].append(med)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -218,16 +237,18 @@ def main():
         return
     npe = results["numpy_seconds_per_epoch"]
     print(f"784-{ARGS.hidden}-10 relu, Adam, batch {ARGS.batch}; median of {ARGS.epochs} epochs after a warm-up; "
-          f"OPENBLAS_NUM_THREADS={ARGS.threads}")
-    print(f"numpy      {npe:.4f} s/epoch (again after the Go runs: {results['numpy_seconds_per_epoch_after']:.4f})")
+          f"OPENBLAS_NUM_THREADS={ARGS.threads}; {ARGS.rounds} alternating rounds")
+    per_round = " ".join(f"{r['numpy_seconds_per_epoch']:.4f}" for r in results["rounds"])
+    print(f"numpy      {npe:.4f} s/epoch, median of the rounds ({per_round}; "
+          f"again at the end: {results['numpy_seconds_per_epoch_after']:.4f})")
     if "torch_seconds_per_epoch" in results:
         print(f"pytorch    {results['torch_seconds_per_epoch']:.4f} s/epoch")
     else:
         print("pytorch    not installed, skipped")
     for r in results["perceptron"]:
-        print(f"perceptron {r['seconds_per_epoch']:.4f} s/epoch, ratio to numpy {r['ratio_to_numpy']:.2f}, "
+        print(f"perceptron {r['seconds_per_epoch']:.4f} s/epoch, ratio to numpy {r['ratio_to_numpy']:.2f} "
+              f"(median; rounds: {' '.join('%.2f' % q for q in r['ratios_to_numpy'])}), "
               f"evaluation of {r['eval_images']} images {r['eval_seconds']:.4f} s  [{r['blas']}]")
-
 
 if __name__ == "__main__":
     main()

@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 )
 
 func TestBenchJSON(t *testing.T) {
@@ -47,5 +51,49 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 		if code != tc.code || stderr != tc.want {
 			t.Errorf("%v: exit %d, stderr %q; want %d, %q", tc.args, code, stderr, tc.code, tc.want)
 		}
+	}
+}
+
+// TestBenchNumpyScript runs scripts/bench_numpy.py on the command (one
+// timed epoch, two rounds) and checks its JSON: numpy's time, and for the
+// binary a time, its ratio to numpy within each round, and the median.
+func TestBenchNumpyScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains full epochs in numpy and Go")
+	}
+	py := testenv.NeedPython(t, "numpy")
+	bin, env := asCommand(t)
+	cmd := exec.Command(py, "../../scripts/bench_numpy.py", "--perceptron", bin, "--epochs", "1", "--rounds", "2", "--json")
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("%v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var r struct {
+		Numpy      float64 `json:"numpy_seconds_per_epoch"`
+		Rounds     []map[string]any
+		Perceptron []struct {
+			Seconds float64   `json:"seconds_per_epoch"`
+			Ratio   float64   `json:"ratio_to_numpy"`
+			Ratios  []float64 `json:"ratios_to_numpy"`
+			BLAS    string    `json:"blas"`
+		}
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if !(r.Numpy > 0) || len(r.Rounds) != 2 || len(r.Perceptron) != 1 {
+		t.Fatalf("numpy %v s/epoch, %d rounds, %d binaries; want a time, 2 rounds, 1 binary:\n%s", r.Numpy, len(r.Rounds), len(r.Perceptron), out)
+	}
+	p := r.Perceptron[0]
+	if !(p.Seconds > 0) || len(p.Ratios) != 2 || p.BLAS == "" {
+		t.Fatalf("perceptron: %+v; want a time, 2 ratios and the BLAS", p)
+	}
+	if p.Ratio != min(p.Ratios[0], p.Ratios[1]) {
+		t.Errorf("ratio %v is not the lower median of the rounds' %v", p.Ratio, p.Ratios)
 	}
 }

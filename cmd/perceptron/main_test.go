@@ -91,3 +91,29 @@ func TestTrainJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestMain lets the test binary act as the perceptron command when
+// PERCEPTRON_TEST_AS_COMMAND is set, for tests that run scripts which call
+// the command as a program.
+func TestMain(m *testing.M) {
+	if os.Getenv("PERCEPTRON_TEST_AS_COMMAND") == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// asCommand returns the path of a program that runs as the perceptron
+// command (this test binary), and the environment that makes it do so.
+func asCommand(t *testing.T) (path string, env []string) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the scripts run "BINARY bench …": a link named perceptron reads better in their output
+	path = filepath.Join(t.TempDir(), "perceptron")
+	if err := os.Symlink(exe, path); err != nil {
+		t.Fatal(err)
+	}
+	return path, append(os.Environ(), "PERCEPTRON_TEST_AS_COMMAND=1")
+}

@@ -14,13 +14,24 @@ import (
 // clones of them. It is gorgonia's standard engine with a short path for the
 // element-wise float32 arithmetic of a training step (add, multiply, divide,
 // square root and compare, on whole contiguous tensors, in place, into a
-// reused tensor or added into one): the same IEEE operations in the same
-// order as the standard engine, without its per-call iterators and checks,
-// and with SSE on amd64. Everything else (and any case the short path does
+// reused tensor or added into one), and for repeating a row or a column: the
+// same IEEE operations in the same order as the standard engine, without
+// its per-call iterators and checks, and with SSE on amd64. Everything else (and any case the short path does
 // not know, such as broadcasting, views, masks or other types) goes to the
 // standard engine. Results are bit-identical to the standard engine's;
 // engine_test.go checks every case against it.
 type Engine struct{ G.StandardEngine }
+
+// gorgonia's tensor package keeps returned tensors in a pool, filled with
+// "if len(pool) < cap(pool) { pool <- t }": two goroutines that return
+// tensors at the same moment (two runs of a sweep stepping their Adam
+// solvers, say) can both pass the test when one place is left, and one of
+// them then blocks until some tensor is taken out of the pool, possibly
+// forever. (A test build that updated two halves of the weights on two
+// goroutines hung this way, one run in twelve.) The pool saves little: the
+// graphs here keep their tensors between runs. So it is off in every
+// program that uses this package.
+func init() { tensor.DontUsePool() }
 
 // dense32 returns t's elements if t is a dense float32 tensor laid out
 // contiguously in row-major order, with at least two elements.

@@ -330,3 +330,13 @@ func TestEngineRepeatMatchesStdEng(t *testing.T) {
 		}
 	}
 }
+
+// TestTensorPoolIsOff checks that gorgonia's tensor pool is off (see
+// engine.go): with it on, ReturnTensor wipes the tensor it pools.
+func TestTensorPoolIsOff(t *testing.T) {
+	d := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, 2, 3, 4}))
+	tensor.ReturnTensor(d)
+	if !d.Shape().Eq(tensor.Shape{2, 2}) || d.Dtype() != tensor.Float32 {
+		t.Fatalf("ReturnTensor pooled the tensor (shape now %v, type %v): the tensor pool is on", d.Shape(), d.Dtype())
+	}
+}

@@ -16,17 +16,21 @@ import (
 // BLAS and OpenBLAS's own threads are. Neither OpenBLAS's threads nor
 // gonum's goroutines pay on products this small (docs/speed.md): they
 // sleep between products, and waking them costs as much as they save. The
-// worker spins (yielding to other goroutines) for 1 ms after each half,
-// so that the products of a training step find it awake. A product is not split while another one is computed
-// (the evaluation runs a graph on each core). Each row of the result is
-// the same sum in the same order with or without the split, so the results
-// are bit-identical (TestHalvesLikeOneCall): gonum's Sgemm adds the
-// products into C in the order of k, in one pass or in blocks of k,
-// except when B is transposed (it then sums blocks of k apart with dot
-// products, and a split can change the blocking), so products with Bᵀ are
-// not split (the graphs have one, too small to split anyway). As a
-// precaution the first half has a multiple of 16 rows, so that every row
-// is also computed by the same OpenBLAS kernel as without the split.
+// worker spins (yielding to other goroutines) for 1 ms after each half, so
+// that the products of a training step find it awake. A product is not
+// split while another one is computed (the evaluation runs a graph on each
+// core).
+//
+// Each row of the result is the same sum in the same order with or without
+// the split, so the results are bit-identical (TestHalvesLikeOneCall).
+// gonum's Sgemm adds the products into C in the order of k, in one pass or
+// in blocks of k, except when B is transposed: it then sums blocks of k
+// apart with dot products, and a split can change the blocking, so
+// products with Bᵀ are not split (the graphs have one, too small to split
+// anyway). As a precaution the first half has a multiple of 16 rows, so
+// that every row is also computed by the same OpenBLAS kernel as without
+// the split. Only BLAS calls run on the worker, never gorgonia's tensor
+// operations, whose tensor pool is not safe for concurrent use.
 type halves struct {
 	G.BLAS
 	w     *worker.Worker

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
@@ -90,6 +92,28 @@ func (s *Study) save(dir string) error {
 	return atomicfile.Write(filepath.Join(dir, ReportFile), s.WriteReport)
 }
 
+// totals counts the distinct runs of the parts, those of them reused from
+// an earlier invocation, and their seconds of training. A run shared by two
+// parts is trained by one and reused by the other: it counts as reused only
+// if no part of this invocation trained it.
+func totals(parts map[string][]sweep.Run) (runs, reused int, seconds float64) {
+	trainedHere := map[string]bool{}
+	secs := map[string]float64{}
+	for _, rs := range parts {
+		for _, r := range rs {
+			trainedHere[r.Dir] = trainedHere[r.Dir] || !r.Reused
+			secs[r.Dir] = r.Summary.TrainSeconds
+		}
+	}
+	for _, dir := range slices.Sorted(maps.Keys(trainedHere)) { // a sum in a fixed order
+		seconds += secs[dir]
+		if !trainedHere[dir] {
+			reused++
+		}
+	}
+	return len(trainedHere), reused, seconds
+}
+
 // WriteReport writes the study's report in markdown.
 func (s *Study) WriteReport(w io.Writer) error {
 	var b strings.Builder
@@ -103,20 +127,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 	}
 	base := s.Base
 	p("# The MNIST perceptron study\n\n")
-	total, reused, train := 0, 0, 0.0
-	seen := map[string]bool{}
-	for _, runs := range s.Parts {
-		for _, r := range runs {
-			if !seen[r.Dir] {
-				seen[r.Dir] = true
-				total++
-				train += r.Summary.TrainSeconds
-				if r.Reused {
-					reused++
-				}
-			}
-		}
-	}
+	total, reused, train := totals(s.Parts)
 	p("Every number below was measured by `perceptron exercise`: %d runs, %.0f s of training in all", total, train)
 	if reused > 0 {
 		p(" (%d of them finished by an earlier invocation and reused; this one took %.0f s of wall time)", reused, s.Seconds)

@@ -1,0 +1,28 @@
+package exercise
+
+import (
+	"testing"
+
+	"github.com/perceptron-mnist/perceptron/sweep"
+	"github.com/perceptron-mnist/perceptron/train"
+)
+
+// TestTotalsCountSharedRunsOnce: a run that two parts share counts once,
+// and as trained when one part trained it, whichever part the map yields
+// first (the report said "reused" or not depending on map order).
+func TestTotalsCountSharedRunsOnce(t *testing.T) {
+	run := func(dir string, reused bool, seconds float64) sweep.Run {
+		return sweep.Run{Dir: dir, Reused: reused, Summary: train.Summary{TrainSeconds: seconds}}
+	}
+	parts := map[string][]sweep.Run{
+		"1_learning_rate":  {run("runs/a", false, 2), run("runs/c", false, 1)},
+		"3_keras_network":  {run("runs/a", true, 2)},
+		"2_hidden_neurons": {run("runs/b", true, 3)},
+	}
+	for range 20 { // map order varies from one call to the next
+		runs, reused, seconds := totals(parts)
+		if runs != 3 || reused != 1 || seconds != 6 {
+			t.Fatalf("totals: %d runs, %d reused, %v s; want 3, 1 (runs/b), 6", runs, reused, seconds)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"sync"
 
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/progress"
@@ -53,6 +55,24 @@ type monitor struct {
 	// tensorboard: write event files. The file is created when the first
 	// epoch ends, so a run that fails before leaves no log behind.
 	tensorboard bool
+
+	// The pictures are drawn on another goroutine while the next epoch
+	// trains (drawing took 0.06-0.16 s an epoch, a third of a default
+	// epoch's training): the last epoch's snapshot waits in next, an older
+	// one still waiting is replaced, and Close draws the last one and waits.
+	next    chan snapshot
+	drawn   chan struct{} // closed when the drawing goroutine returns
+	drawMu  sync.Mutex
+	drawErr error // the first drawing that failed
+	closed  bool
+}
+
+// snapshot is what the pictures of one epoch are drawn from.
+type snapshot struct {
+	history train.History
+	w1      []float32
+	inputs  int
+	hidden  int
 }
 
 // attach sets opts's hooks to watch a run of cfg on samples training images
@@ -67,7 +87,39 @@ func (f *monitorFlags) attach(opts *train.Options, cfg train.Config, samples int
 	}
 	m.tensorboard = *f.tensorboard && opts.Dir != ""
 	opts.OnEpoch = m.epoch
+	if m.plots {
+		m.next = make(chan snapshot, 1)
+		m.drawn = make(chan struct{})
+		go m.draw()
+	}
 	return m, nil
+}
+
+// draw draws the pictures of each snapshot it is sent, until next closes.
+func (m *monitor) draw() {
+	defer close(m.drawn)
+	for s := range m.next {
+		if m.err() != nil {
+			continue
+		}
+		run := &plot.Run{Dir: m.dir, Config: m.cfg, History: s.history}
+		err := plot.SaveCurves([]*plot.Run{run}, filepath.Join(m.dir, CurvesPNG), filepath.Join(m.dir, CurvesSVG))
+		if err == nil {
+			err = plot.SaveHiddenUnits(filepath.Join(m.dir, HiddenUnitsPNG), s.w1, s.inputs, s.hidden)
+		}
+		if err != nil {
+			m.drawMu.Lock()
+			m.drawErr = err
+			m.drawMu.Unlock()
+		}
+	}
+}
+
+// err returns the first drawing error.
+func (m *monitor) err() error {
+	m.drawMu.Lock()
+	defer m.drawMu.Unlock()
+	return m.drawErr
 }
 
 // epoch records the last epoch of h: events and pictures.
@@ -88,13 +140,15 @@ func (m *monitor) epoch(h train.History, p *graph.Params) error {
 		}
 	}
 	if m.plots {
-		run := &plot.Run{Dir: m.dir, Config: m.cfg, History: h}
-		if err := plot.SaveCurves([]*plot.Run{run}, filepath.Join(m.dir, CurvesPNG), filepath.Join(m.dir, CurvesSVG)); err != nil {
+		if err := m.err(); err != nil { // a previous epoch's pictures
 			return err
 		}
-		if err := plot.SaveHiddenUnits(filepath.Join(m.dir, HiddenUnitsPNG), graph.F32(p.W1), p.Inputs, p.Hidden); err != nil {
-			return err
+		s := snapshot{slices.Clone(h), slices.Clone(graph.F32(p.W1)), p.Inputs, p.Hidden}
+		select {
+		case <-m.next: // not drawn yet: this one replaces it
+		default:
 		}
+		m.next <- s // the only sender, and the buffer is empty now
 	}
 	return nil
 }
@@ -121,13 +175,27 @@ func writeEpochEvents(w *tfevents.Writer, e train.Epoch, p *graph.Params) error 
 	return w.Summary(int64(e.Epoch), values...)
 }
 
-// Close ends the progress line and closes the event file.
+// Close ends the progress line, draws the last epoch's pictures and
+// closes the event file. It reports the first error; calling it again does
+// nothing.
 func (m *monitor) Close() error {
+	if m.closed {
+		return nil
+	}
+	m.closed = true
 	if m.bar != nil {
 		m.bar.End()
 	}
-	if m.events != nil {
-		return m.events.Close()
+	var err error
+	if m.next != nil {
+		close(m.next)
+		<-m.drawn
+		err = m.err()
 	}
-	return nil
+	if m.events != nil {
+		if e := m.events.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
 }

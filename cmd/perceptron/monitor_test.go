@@ -1,15 +1,18 @@
 package main
 
 import (
+	"flag"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/plot"
 	"github.com/perceptron-mnist/perceptron/tfevents"
 	"github.com/perceptron-mnist/perceptron/train"
@@ -207,4 +210,40 @@ func countColor(img image.Image, c color.RGBA) int {
 		}
 	}
 	return n
+}
+
+// TestMonitorReportsPictureErrors: the pictures are drawn on another
+// goroutine, but a picture that cannot be written still fails the run,
+// naming the file: at the next epoch, or at Close after the last.
+func TestMonitorReportsPictureErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, HiddenUnitsPNG), 0o755); err != nil { // a directory where the picture goes
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	watch := addMonitorFlags(fs)
+	cfg := train.DefaultConfig()
+	opts := train.Options{Dir: dir}
+	m, err := watch.attach(&opts, cfg, 0, true, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := graph.NewParams(cfg.Arch(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := train.History{{Epoch: 1, TrainLoss: 0.5, TestLoss: 0.6, TrainAcc: 0.8, TestAcc: 0.7, Seconds: 1}}
+	if err := opts.OnEpoch(h, p); err != nil {
+		t.Fatalf("first epoch: %v (the pictures are drawn later)", err)
+	}
+	err = m.Close()
+	if err == nil || !strings.Contains(err.Error(), HiddenUnitsPNG) {
+		t.Fatalf("Close: %v; want an error naming %s", err, HiddenUnitsPNG)
+	}
+	if _, err := os.Stat(filepath.Join(dir, CurvesPNG)); err != nil {
+		t.Errorf("the curves, drawn before the failing picture: %v", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
 }

@@ -135,6 +135,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := mon.Close(); err != nil { // the last pictures, the event file
+		return err
+	}
 	s := res.Summary()
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(s)

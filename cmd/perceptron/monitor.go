@@ -57,7 +57,7 @@ type monitor struct {
 	tensorboard bool
 
 	// The pictures are drawn on another goroutine while the next epoch
-	// trains (drawing took 0.06-0.16 s an epoch, a third of a default
+	// trains (drawing took 0.06-0.16 s an epoch, up to a third of a default
 	// epoch's training): the last epoch's snapshot waits in next, an older
 	// one still waiting is replaced, and Close draws the last one and waits.
 	next    chan snapshot

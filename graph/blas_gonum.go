@@ -4,17 +4,13 @@ package graph
 
 import (
 	"runtime"
-	"time"
 
 	"gonum.org/v1/gonum/blas/gonum"
 	G "gorgonia.org/gorgonia"
 )
 
-// In the default build the graphs multiply matrices with gonum's pure-Go
-// BLAS, large products in two halves (halves.go).
-func init() { G.Use(newHalves(baseBLAS(), time.Millisecond)) }
-
-// baseBLAS is the BLAS the products run on.
+// baseBLAS is the BLAS the products run on: in the default build gonum's
+// pure-Go one (large products split in two, halves.go).
 func baseBLAS() G.BLAS { return gonum.Implementation{} }
 
 func blasName() string {

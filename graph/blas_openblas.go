@@ -13,7 +13,6 @@ import "C"
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"gonum.org/v1/netlib/blas/netlib"
 	G "gorgonia.org/gorgonia"
@@ -29,7 +28,6 @@ func init() {
 	if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
 		C.openblas_set_num_threads(1)
 	}
-	G.Use(newHalves(baseBLAS(), time.Millisecond))
 }
 
 // baseBLAS is the BLAS the products run on.

@@ -9,27 +9,46 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+// products is the BLAS every graph multiplies matrices with, and its
+// worker the one Aside hands work to.
+var products = newHalves(baseBLAS(), time.Millisecond)
+
+func init() { G.Use(products) }
+
+// Aside offers work in parts to the worker goroutine that computes parts
+// of the large matrix products: it starts on them at once if it is free.
+// The caller must call the share's Finish before it uses what the parts
+// write; it does the parts the worker has not taken by then itself. The
+// training loop gathers the next minibatch this way while a step runs, so
+// that nothing but the worker competes for the second core.
+func Aside(parts int, part func(i int)) *worker.Share { return products.w.Offer(parts, part) }
+
 // halves is a BLAS (gonum's, or OpenBLAS through gonum's netlib wrapper)
 // with each large single-precision matrix product split by rows of the
-// result into two halves, the second of them computed at the same time on
-// a worker goroutine when one is free. It is process-wide, as gorgonia's
-// BLAS and OpenBLAS's own threads are. Neither OpenBLAS's threads nor
-// gonum's goroutines pay on products this small (docs/speed.md): they
-// sleep between products, and waking them costs as much as they save. The
-// worker spins (yielding to other goroutines) for 1 ms after each half, so
-// that the products of a training step find it awake. A product is not
-// split while another one is computed (the evaluation runs a graph on each
-// core).
+// result into two parts that the calling goroutine and a worker goroutine
+// share: each takes the next part until none is left (worker.Share). It is
+// process-wide, as gorgonia's BLAS and OpenBLAS's own threads are. Neither
+// OpenBLAS's threads nor gonum's goroutines pay on products this small
+// (docs/speed.md): they sleep between products, and waking them costs as
+// much as they save. The worker spins (yielding to other goroutines) for
+// 1 ms after each product, so that the products of a training step find it
+// awake. A product is not split while another one is computed (the
+// evaluation runs a graph on each core).
 //
-// Each row of the result is the same sum in the same order with or without
-// the split, so the results are bit-identical (TestHalvesLikeOneCall).
+// When another process takes the second core, the worker's thread is put
+// aside for milliseconds at a time: the caller then does the part the
+// worker has not taken, and a worker that kept it waiting for a part it
+// had taken declines work for a while (worker.Share.Finish).
+//
+// Each row of the result is the same sum in the same order however the
+// rows are split, so the results are bit-identical (TestHalvesLikeOneCall).
 // gonum's Sgemm adds the products into C in the order of k, in one pass or
 // in blocks of k, except when B is transposed: it then sums blocks of k
 // apart with dot products, and a split can change the blocking, so
 // products with Bᵀ are not split (the graphs have one, too small to split
-// anyway). As a precaution the first half has a multiple of 16 rows, so
-// that every row is also computed by the same OpenBLAS kernel as without
-// the split. Only BLAS calls run on the worker, never gorgonia's tensor
+// anyway). The first part has a multiple of 16 rows, so that every row is
+// also computed by the same OpenBLAS kernel as without the split, and no
+// part is small (minPart). Only BLAS calls run on the worker, never gorgonia's tensor
 // operations, whose tensor pool is not safe for concurrent use.
 type halves struct {
 	G.BLAS
@@ -38,38 +57,41 @@ type halves struct {
 	split *atomic.Int64 // products split so far
 }
 
-// minHalves is the fewest multiply-adds (m·n·k) a product needs to be split.
-const minHalves = 1 << 20
+// A product is split into two parts, each of at least minPart
+// multiply-adds. OpenBLAS computes smaller products another way (its
+// "small matrix" kernels), with other rounding: split into four, the
+// 8-row last part of a 200-row product came out different in the last bit.
+const minPart = 1 << 20
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C.
 func (b halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, bm []float32, ldb int, beta float32, c []float32, ldc int) {
 	ob := b.BLAS
-	h := (m / 2) &^ 15 // rows of the first half
+	rows := (m/2 + 15) &^ 15 // rows of the first part
 	defer b.calls.Add(-1)
-	if b.calls.Add(1) > 1 || m*n*k < minHalves || h == 0 || tB != blas.NoTrans {
+	if b.calls.Add(1) > 1 || rows*n*k < minPart || (m-rows)*n*k < minPart || tB != blas.NoTrans {
 		// small, or another product is being computed (by the other
 		// evaluation graph, say), which keeps the second core busy
 		ob.Sgemm(tA, tB, m, n, k, alpha, a, lda, bm, ldb, beta, c, ldc)
 		return
 	}
-	var a2 []float32 // op(A) from row h on
-	if tA == blas.NoTrans {
-		a2 = a[h*lda:] // A's rows h…
-	} else {
-		a2 = a[h:] // A's columns h…
+	share := b.w.Offer(2, func(i int) {
+		r0, r1 := i*rows, min((i+1)*rows, m)
+		var a0 []float32 // op(A) from row r0 on:
+		if tA == blas.NoTrans {
+			a0 = a[r0*lda:] // A's rows r0…
+		} else {
+			a0 = a[r0:] // A's columns r0…
+		}
+		ob.Sgemm(tA, tB, r1-r0, n, k, alpha, a0, lda, bm, ldb, beta, c[r0*ldc:], ldc)
+	})
+	share.Finish()
+	if share.Offered() {
+		b.split.Add(1)
 	}
-	second := func() { ob.Sgemm(tA, tB, m-h, n, k, alpha, a2, lda, bm, ldb, beta, c[h*ldc:], ldc) }
-	if !b.w.TryGo(second) {
-		ob.Sgemm(tA, tB, m, n, k, alpha, a, lda, bm, ldb, beta, c, ldc)
-		return
-	}
-	ob.Sgemm(tA, tB, h, n, k, alpha, a, lda, bm, ldb, beta, c, ldc)
-	b.w.Wait()
-	b.split.Add(1)
 }
 
 // newHalves returns b with its large products split, on a worker that
-// spins for the given time after each half.
+// spins for the given time after each product.
 func newHalves(b G.BLAS, spin time.Duration) halves {
 	return halves{BLAS: b, w: worker.New(spin), calls: new(atomic.Int32), split: new(atomic.Int64)}
 }

@@ -13,11 +13,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/worker"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -259,15 +259,21 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 		}
 		return t.full, idx
 	}
-	// The next batch is gathered into the spare inputs of its graph on
-	// another goroutine while the current one trains.
+	// The next batch is gathered into the spare inputs of its graph by the
+	// worker of the matrix products (graph.Aside) while the current one
+	// trains; whatever part of it the worker has not done when the step
+	// ends, the loop does itself.
 	if lo := step * t.batch; lo < len(perm) {
 		g, idx := batch(lo)
 		x, y := g.Spare()
 		t.set.Gather(idx, x, y)
 	}
-	var gather sync.WaitGroup
-	defer gather.Wait()
+	var gather *worker.Share
+	defer func() {
+		if gather != nil {
+			gather.Finish()
+		}
+	}()
 	for lo := step * t.batch; lo < len(perm); lo += t.batch {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -277,12 +283,15 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 		if err := g.Flip(); err != nil {
 			return err
 		}
+		loss, err := g.Run()
 		if lo+t.batch < len(perm) {
 			next, idx := batch(lo + t.batch)
 			x, y := next.Spare()
-			gather.Go(func() { t.set.Gather(idx, x, y) })
+			gather = graph.Aside(gatherParts, func(i int) {
+				a, b := i*len(idx)/gatherParts, (i+1)*len(idx)/gatherParts
+				t.set.Gather(idx[a:b], x[a*data.Pixels:b*data.Pixels], y[a*data.Classes:b*data.Classes])
+			})
 		}
-		loss, err := g.Run()
 		if err == nil && (math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0)) {
 			err = fmt.Errorf("training diverged: loss is %v at epoch %d, step %d; try a smaller learning rate than -lr %v",
 				loss, epoch, step, t.cfg.LR)
@@ -290,7 +299,10 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 		if err == nil {
 			err = g.Step(t.solver)
 		}
-		gather.Wait()
+		if gather != nil {
+			gather.Finish()
+			gather = nil
+		}
 		if err != nil {
 			return err
 		}
@@ -301,6 +313,9 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 	}
 	return nil
 }
+
+// gatherParts is how many parts the gathering of a minibatch is shared in.
+const gatherParts = 4
 
 // step trains on the images with the given indices: gathers them into the
 // graph's inputs, runs it and steps the solver. It returns the batch's loss.

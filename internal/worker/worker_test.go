@@ -3,6 +3,7 @@ package worker
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -21,24 +22,20 @@ func eventually(t *testing.T, w *Worker, f func()) {
 	}
 }
 
-func TestWorkerRunsWorkAndWaits(t *testing.T) {
+func TestWorkerRunsWork(t *testing.T) {
 	w := New(time.Second)
 	defer w.Close()
 	if w.TryGo(func() {}) {
 		t.Fatal("a new worker took work before its goroutine started")
 	}
-	var got []int
 	for i := range 100 {
-		x := 0
-		eventually(t, w, func() { time.Sleep(time.Microsecond); x = i + 1 })
-		w.Wait()
-		if x != i+1 {
-			t.Fatalf("after Wait, the work of call %d had not run: %d", i, x)
+		var ran atomic.Int32
+		eventually(t, w, func() { ran.Store(int32(i + 1)) })
+		for start := time.Now(); ran.Load() != int32(i+1); {
+			if time.Since(start) > time.Second {
+				t.Fatalf("work %d taken but not run in a second", i)
+			}
 		}
-		got = append(got, x)
-	}
-	if len(got) != 100 {
-		t.Fatalf("ran %d pieces of work, want 100", len(got))
 	}
 }
 
@@ -46,7 +43,6 @@ func TestWorkerParksAndWakes(t *testing.T) {
 	w := New(time.Millisecond)
 	defer w.Close()
 	eventually(t, w, func() {})
-	w.Wait()
 	time.Sleep(50 * time.Millisecond) // well past the spin time
 	if s := w.state.Load(); s != parked {
 		t.Fatalf("state %d after 50 ms without work, want parked (%d)", s, parked)
@@ -55,37 +51,51 @@ func TestWorkerParksAndWakes(t *testing.T) {
 		t.Fatal("a parked worker took work")
 	}
 	eventually(t, w, func() {}) // woken by the refused call
-	w.Wait()
 }
 
-// TestWorkerSharedByCallers has two goroutines hand out work to one worker
-// (or do it themselves when it is busy), as two evaluation graphs share the
-// matrix-product worker: all work is done exactly once. Run with -race.
-func TestWorkerSharedByCallers(t *testing.T) {
+// TestShareDoesEveryPartOnce has two goroutines share work in parts with
+// one worker, as two evaluation graphs share the matrix-product worker:
+// every part is done exactly once, and Wait returns only when all are.
+// Run with -race.
+func TestShareDoesEveryPartOnce(t *testing.T) {
 	w := New(time.Second)
 	defer w.Close()
-	const n = 2000
-	var counts [2][n]int
+	const n, parts = 500, 7
+	var counts [2][n][parts]int32
 	var wg sync.WaitGroup
 	for c := range 2 {
 		wg.Go(func() {
 			for i := range n {
-				f := func() { counts[c][i]++ }
-				if w.TryGo(f) {
-					w.Wait()
-				} else {
-					f()
+				s := w.Offer(parts, func(p int) { atomic.AddInt32(&counts[c][i][p], 1) })
+				s.Finish()
+				for p := range parts {
+					if k := atomic.LoadInt32(&counts[c][i][p]); k != 1 {
+						t.Errorf("caller %d, work %d: part %d done %d times when Wait returned", c, i, p, k)
+						return
+					}
 				}
 			}
 		})
 	}
 	wg.Wait()
-	for c := range counts {
-		for i, k := range counts[c] {
-			if k != 1 {
-				t.Fatalf("caller %d, work %d ran %d times", c, i, k)
-			}
-		}
+}
+
+// TestShareWithoutTheWorker: if the worker never comes, the caller does
+// every part and does not wait; the worker, coming late, finds nothing.
+func TestShareWithoutTheWorker(t *testing.T) {
+	var done [4]int
+	s := NewShare(4, func(p int) { done[p]++ })
+	if k := s.Work(); k != 4 {
+		t.Fatalf("the caller did %d parts, want 4", k)
+	}
+	if d := s.Wait(); d != 0 {
+		t.Errorf("waited %v for nothing", d)
+	}
+	if k := s.Work(); k != 0 { // the worker, late
+		t.Errorf("a late call did %d parts, want 0", k)
+	}
+	if done != [4]int{1, 1, 1, 1} {
+		t.Errorf("parts done %v, want each once", done)
 	}
 }
 
@@ -94,11 +104,9 @@ func TestClosedWorkerDeclines(t *testing.T) {
 		w := New(time.Second)
 		if started {
 			eventually(t, w, func() {})
-			w.Wait()
 		}
 		w.Close()
 		if w.TryGo(func() { t.Error("a closed worker ran work") }) {
-			w.Wait()
 			t.Errorf("started %v: a closed worker took work", started)
 		}
 		select {
@@ -106,5 +114,51 @@ func TestClosedWorkerDeclines(t *testing.T) {
 		default:
 			t.Errorf("started %v: the goroutine did not stop", started)
 		}
+	}
+}
+
+// TestWorkerPausesAfterALongWait: a part that keeps the caller waiting
+// longer than the worker's patience (as when the operating system puts the
+// worker's thread aside) makes the worker decline work for 10 ms, then take
+// it again; a second long wait in a row pauses it for 20 ms.
+func TestWorkerPausesAfterALongWait(t *testing.T) {
+	w := New(time.Second)
+	defer w.Close()
+	eventually(t, w, func() {})
+	// part 0, which the worker takes first, ends 2 ms after the caller
+	// begins Finish; part 1 at once
+	var finishing atomic.Bool
+	part := func(i int) {
+		if i == 0 {
+			for !finishing.Load() {
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	for round, pause := range []time.Duration{10 * time.Millisecond, 20 * time.Millisecond} {
+		var s *Share
+		for start := time.Now(); s == nil || !s.Offered(); {
+			if time.Since(start) > time.Second {
+				t.Fatal("the worker took no work for a second")
+			}
+			finishing.Store(false)
+			if s = w.Offer(2, part); !s.Offered() {
+				finishing.Store(true)
+				s.Finish()
+				time.Sleep(10 * time.Microsecond)
+			}
+		}
+		for s.next.Load() == 0 { // until the worker has taken part 0
+		}
+		finishing.Store(true)
+		s.Finish()
+		if n := w.pauses.Load(); n != int64(round+1) {
+			t.Fatalf("round %d: %d pauses, want %d", round, n, round+1)
+		}
+		if w.TryGo(func() {}) {
+			t.Fatalf("round %d: a pausing worker took work", round)
+		}
+		time.Sleep(pause + 5*time.Millisecond)
+		eventually(t, w, func() {})
 	}
 }

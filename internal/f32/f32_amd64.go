@@ -4,12 +4,16 @@ package f32
 
 import "github.com/chewxy/math32"
 
-// SSE versions of the loops in kernels.go, in kernels_amd64.s. The slices
-// b and a must be at least as long as the first argument.
+// The SSE versions of the loops in ref.go, in f32_amd64.s. The second (and
+// third) slice must be at least as long as the first.
 
+// AddVec sets a[i] = a[i] + b[i].
+//
 //go:noescape
 func AddVec(a, b []float32)
 
+// MulVec sets a[i] = a[i] * b[i].
+//
 //go:noescape
 func MulVec(a, b []float32)
 
@@ -29,15 +33,23 @@ func DivVecZeroInf(a, b []float32) {
 //go:noescape
 func divVec(a, b []float32) (zero bool)
 
+// AddScalar sets a[i] = a[i] + s.
+//
 //go:noescape
 func AddScalar(a []float32, s float32)
 
+// MulScalar sets a[i] = a[i] * s.
+//
 //go:noescape
 func MulScalar(a []float32, s float32)
 
+// SqrtVec sets a[i] to the square root of a[i].
+//
 //go:noescape
 func SqrtVec(a []float32)
 
+// MulIncrScalar adds a[i] * s to incr[i].
+//
 //go:noescape
 func MulIncrScalar(incr, a []float32, s float32)
 

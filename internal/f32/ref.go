@@ -14,6 +14,7 @@ import (
 	"github.com/chewxy/math32"
 )
 
+// AddVecGo is the Go loop of AddVec.
 func AddVecGo(a, b []float32) {
 	b = b[:len(a)]
 	for i := range a {
@@ -21,6 +22,7 @@ func AddVecGo(a, b []float32) {
 	}
 }
 
+// MulVecGo is the Go loop of MulVec.
 func MulVecGo(a, b []float32) {
 	b = b[:len(a)]
 	for i := range a {
@@ -28,6 +30,7 @@ func MulVecGo(a, b []float32) {
 	}
 }
 
+// DivVecGo is the Go loop of DivVec.
 func DivVecGo(a, b []float32) {
 	b = b[:len(a)]
 	for i := range a {
@@ -58,18 +61,21 @@ func zeroInf(a, b []float32) {
 	}
 }
 
+// AddScalarGo is the Go loop of AddScalar.
 func AddScalarGo(a []float32, s float32) {
 	for i := range a {
 		a[i] = a[i] + s
 	}
 }
 
+// MulScalarGo is the Go loop of MulScalar.
 func MulScalarGo(a []float32, s float32) {
 	for i := range a {
 		a[i] = a[i] * s
 	}
 }
 
+// DivScalar sets a[i] = a[i] / s.
 func DivScalar(a []float32, s float32) {
 	for i := range a {
 		a[i] = a[i] / s
@@ -83,12 +89,14 @@ func DivScalarLeft(s float32, b []float32) {
 	}
 }
 
+// SqrtVecGo is the Go loop of SqrtVec.
 func SqrtVecGo(a []float32) {
 	for i := range a {
 		a[i] = float32(math.Sqrt(float64(a[i])))
 	}
 }
 
+// MulIncrScalarGo is the Go loop of MulIncrScalar.
 func MulIncrScalarGo(incr, a []float32, s float32) {
 	a = a[:len(incr)]
 	for i := range incr {
@@ -96,6 +104,7 @@ func MulIncrScalarGo(incr, a []float32, s float32) {
 	}
 }
 
+// AddIncrScalar adds a[i] + s to incr[i].
 func AddIncrScalar(incr, a []float32, s float32) {
 	a = a[:len(incr)]
 	for i := range incr {
@@ -103,6 +112,7 @@ func AddIncrScalar(incr, a []float32, s float32) {
 	}
 }
 
+// DivIncrScalar adds a[i] / s to incr[i].
 func DivIncrScalar(incr, a []float32, s float32) {
 	a = a[:len(incr)]
 	for i := range incr {
@@ -118,6 +128,7 @@ func DivIncrScalarLeft(incr []float32, s float32, b []float32) {
 	}
 }
 
+// AddIncr adds a[i] + b[i] to incr[i].
 func AddIncr(incr, a, b []float32) {
 	a, b = a[:len(incr)], b[:len(incr)]
 	for i := range incr {
@@ -125,6 +136,7 @@ func AddIncr(incr, a, b []float32) {
 	}
 }
 
+// MulIncr adds a[i] * b[i] to incr[i].
 func MulIncr(incr, a, b []float32) {
 	a, b = a[:len(incr)], b[:len(incr)]
 	for i := range incr {

@@ -4,80 +4,127 @@
 
 // SSE2 loops over float32 slices, eight elements per iteration and then one
 // at a time: the same IEEE operations, in the same order for every element,
-// as the Go loops in kernels.go (no fused multiply-add), so the results are
-// bit-identical to them.
+// as the Go loops in ref.go (no fused multiply-add), so the results are
+// bit-identical to them. Labels are local to each function, so the macros
+// can use the same ones in every function they expand in.
+
+// VECTOR_LOOP sets a[i] = a[i] op b[i] for DI = a, SI = b, CX = len(a).
+#define VECTOR_LOOP(OPPS, OPSS) \
+	MOVQ CX, DX; \
+	SHRQ $3, DX; \
+	JZ   tail; \
+loop: \
+	MOVUPS (DI), X0; \
+	MOVUPS 16(DI), X1; \
+	MOVUPS (SI), X2; \
+	MOVUPS 16(SI), X3; \
+	OPPS X2, X0; \
+	OPPS X3, X1; \
+	MOVUPS X0, (DI); \
+	MOVUPS X1, 16(DI); \
+	ADDQ $32, DI; \
+	ADDQ $32, SI; \
+	DECQ DX; \
+	JNZ  loop; \
+tail: \
+	ANDQ $7, CX; \
+	JZ   done; \
+one: \
+	MOVSS (DI), X0; \
+	MOVSS (SI), X2; \
+	OPSS X2, X0; \
+	MOVSS X0, (DI); \
+	ADDQ $4, DI; \
+	ADDQ $4, SI; \
+	DECQ CX; \
+	JNZ  one; \
+done: \
+	RET
+
+// SCALAR_LOOP sets a[i] = a[i] op s for DI = a, CX = len(a), X7 = s in
+// every lane.
+#define SCALAR_LOOP(OPPS, OPSS) \
+	MOVQ CX, DX; \
+	SHRQ $3, DX; \
+	JZ   tail; \
+loop: \
+	MOVUPS (DI), X0; \
+	MOVUPS 16(DI), X1; \
+	OPPS X7, X0; \
+	OPPS X7, X1; \
+	MOVUPS X0, (DI); \
+	MOVUPS X1, 16(DI); \
+	ADDQ $32, DI; \
+	DECQ DX; \
+	JNZ  loop; \
+tail: \
+	ANDQ $7, CX; \
+	JZ   done; \
+one: \
+	MOVSS (DI), X0; \
+	OPSS X7, X0; \
+	MOVSS X0, (DI); \
+	ADDQ $4, DI; \
+	DECQ CX; \
+	JNZ  one; \
+done: \
+	RET
+
+// gteVS and gteSV set dst[i] to 1 where a[i] >= s (gteVS) or s >= a[i]
+// (gteSV), else to 0: an ordered comparison (CMPPS predicate 2, less or
+// equal), false for NaN, and a mask of the bits of 1.0, without branches.
+// CMPPS src, dst sets dst = dst <= src: GTE_LOOP copies X1SRC (X3SRC) into
+// X1 (X3) and compares it with CMPSRC1 (CMPSRC3), each one s (X7, in every
+// lane) or the loaded a[i] (X0, X2); DI = dst, SI = a, CX = len(dst).
+#define GTE_LOOP(X1SRC, X3SRC, CMPSRC1, CMPSRC3) \
+	MOVUPS expOne<>(SB), X6; \
+	MOVQ CX, DX; \
+	SHRQ $3, DX; \
+	JZ   tail; \
+loop: \
+	MOVUPS (SI), X0; \
+	MOVUPS 16(SI), X2; \
+	MOVAPS X1SRC, X1; \
+	CMPPS CMPSRC1, X1, $2; \
+	MOVAPS X3SRC, X3; \
+	CMPPS CMPSRC3, X3, $2; \
+	ANDPS X6, X1; \
+	ANDPS X6, X3; \
+	MOVUPS X1, (DI); \
+	MOVUPS X3, 16(DI); \
+	ADDQ $32, SI; \
+	ADDQ $32, DI; \
+	DECQ DX; \
+	JNZ  loop; \
+tail: \
+	ANDQ $7, CX; \
+	JZ   done; \
+one: \
+	MOVSS (SI), X0; \
+	MOVAPS X1SRC, X1; \
+	CMPSS CMPSRC1, X1, $2; \
+	ANDPS X6, X1; \
+	MOVSS X1, (DI); \
+	ADDQ $4, SI; \
+	ADDQ $4, DI; \
+	DECQ CX; \
+	JNZ  one; \
+done: \
+	RET
 
 // func AddVec(a, b []float32)
 TEXT ·AddVec(SB), NOSPLIT, $0-48
 	MOVQ a_base+0(FP), DI
 	MOVQ a_len+8(FP), CX
 	MOVQ b_base+24(FP), SI
-	MOVQ CX, DX
-	SHRQ $3, DX
-	JZ   addVec_tail
-addVec_loop:
-	MOVUPS (DI), X0
-	MOVUPS 16(DI), X1
-	MOVUPS (SI), X2
-	MOVUPS 16(SI), X3
-	ADDPS X2, X0
-	ADDPS X3, X1
-	MOVUPS X0, (DI)
-	MOVUPS X1, 16(DI)
-	ADDQ $32, DI
-	ADDQ $32, SI
-	DECQ DX
-	JNZ  addVec_loop
-addVec_tail:
-	ANDQ $7, CX
-	JZ   addVec_done
-addVec_one:
-	MOVSS (DI), X0
-	MOVSS (SI), X2
-	ADDSS X2, X0
-	MOVSS X0, (DI)
-	ADDQ $4, DI
-	ADDQ $4, SI
-	DECQ CX
-	JNZ  addVec_one
-addVec_done:
-	RET
+	VECTOR_LOOP(ADDPS, ADDSS)
 
 // func MulVec(a, b []float32)
 TEXT ·MulVec(SB), NOSPLIT, $0-48
 	MOVQ a_base+0(FP), DI
 	MOVQ a_len+8(FP), CX
 	MOVQ b_base+24(FP), SI
-	MOVQ CX, DX
-	SHRQ $3, DX
-	JZ   mulVec_tail
-mulVec_loop:
-	MOVUPS (DI), X0
-	MOVUPS 16(DI), X1
-	MOVUPS (SI), X2
-	MOVUPS 16(SI), X3
-	MULPS X2, X0
-	MULPS X3, X1
-	MOVUPS X0, (DI)
-	MOVUPS X1, 16(DI)
-	ADDQ $32, DI
-	ADDQ $32, SI
-	DECQ DX
-	JNZ  mulVec_loop
-mulVec_tail:
-	ANDQ $7, CX
-	JZ   mulVec_done
-mulVec_one:
-	MOVSS (DI), X0
-	MOVSS (SI), X2
-	MULSS X2, X0
-	MOVSS X0, (DI)
-	ADDQ $4, DI
-	ADDQ $4, SI
-	DECQ CX
-	JNZ  mulVec_one
-mulVec_done:
-	RET
+	VECTOR_LOOP(MULPS, MULSS)
 
 // func divVec(a, b []float32) (zero bool)
 TEXT ·divVec(SB), NOSPLIT, $0-49
@@ -135,31 +182,7 @@ TEXT ·AddScalar(SB), NOSPLIT, $0-28
 	MOVQ a_len+8(FP), CX
 	MOVSS s+24(FP), X7
 	SHUFPS $0, X7, X7
-	MOVQ CX, DX
-	SHRQ $3, DX
-	JZ   addScalar_tail
-addScalar_loop:
-	MOVUPS (DI), X0
-	MOVUPS 16(DI), X1
-	ADDPS X7, X0
-	ADDPS X7, X1
-	MOVUPS X0, (DI)
-	MOVUPS X1, 16(DI)
-	ADDQ $32, DI
-	DECQ DX
-	JNZ  addScalar_loop
-addScalar_tail:
-	ANDQ $7, CX
-	JZ   addScalar_done
-addScalar_one:
-	MOVSS (DI), X0
-	ADDSS X7, X0
-	MOVSS X0, (DI)
-	ADDQ $4, DI
-	DECQ CX
-	JNZ  addScalar_one
-addScalar_done:
-	RET
+	SCALAR_LOOP(ADDPS, ADDSS)
 
 // func MulScalar(a []float32, s float32)
 TEXT ·MulScalar(SB), NOSPLIT, $0-28
@@ -167,31 +190,7 @@ TEXT ·MulScalar(SB), NOSPLIT, $0-28
 	MOVQ a_len+8(FP), CX
 	MOVSS s+24(FP), X7
 	SHUFPS $0, X7, X7
-	MOVQ CX, DX
-	SHRQ $3, DX
-	JZ   mulScalar_tail
-mulScalar_loop:
-	MOVUPS (DI), X0
-	MOVUPS 16(DI), X1
-	MULPS X7, X0
-	MULPS X7, X1
-	MOVUPS X0, (DI)
-	MOVUPS X1, 16(DI)
-	ADDQ $32, DI
-	DECQ DX
-	JNZ  mulScalar_loop
-mulScalar_tail:
-	ANDQ $7, CX
-	JZ   mulScalar_done
-mulScalar_one:
-	MOVSS (DI), X0
-	MULSS X7, X0
-	MOVSS X0, (DI)
-	ADDQ $4, DI
-	DECQ CX
-	JNZ  mulScalar_one
-mulScalar_done:
-	RET
+	SCALAR_LOOP(MULPS, MULSS)
 
 // func SqrtVec(a []float32)
 TEXT ·SqrtVec(SB), NOSPLIT, $0-24
@@ -435,90 +434,20 @@ expVec_done:
 	MOVQ AX, n+48(FP)
 	RET
 
-// gteVS and gteSV set dst[i] to 1 where a[i] >= s (gteVS) or s >= a[i]
-// (gteSV), else to 0: an ordered comparison, false for NaN, and a mask of
-// the bits of 1.0, without branches.
-
-// func gteVS(dst, a []float32, s float32)
+// func gteVS(dst, a []float32, s float32): s <= a[i]
 TEXT ·gteVS(SB), NOSPLIT, $0-52
 	MOVQ dst_base+0(FP), DI
 	MOVQ dst_len+8(FP), CX
 	MOVQ a_base+24(FP), SI
 	MOVSS s+48(FP), X7
 	SHUFPS $0, X7, X7
-	MOVUPS expOne<>(SB), X6
-	MOVQ CX, DX
-	SHRQ $3, DX
-	JZ   gteVS_tail
-gteVS_loop:
-	MOVUPS (SI), X0
-	MOVUPS 16(SI), X2
-	MOVAPS X7, X1
-	CMPPS X0, X1, $2
-	MOVAPS X7, X3
-	CMPPS X2, X3, $2
-	ANDPS X6, X1
-	ANDPS X6, X3
-	MOVUPS X1, (DI)
-	MOVUPS X3, 16(DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	DECQ DX
-	JNZ  gteVS_loop
-gteVS_tail:
-	ANDQ $7, CX
-	JZ   gteVS_done
-gteVS_one:
-	MOVSS (SI), X0
-	MOVAPS X7, X1
-	CMPSS X0, X1, $2
-	ANDPS X6, X1
-	MOVSS X1, (DI)
-	ADDQ $4, SI
-	ADDQ $4, DI
-	DECQ CX
-	JNZ  gteVS_one
-gteVS_done:
-	RET
+	GTE_LOOP(X7, X7, X0, X2)
 
-// func gteSV(dst, a []float32, s float32)
+// func gteSV(dst, a []float32, s float32): a[i] <= s
 TEXT ·gteSV(SB), NOSPLIT, $0-52
 	MOVQ dst_base+0(FP), DI
 	MOVQ dst_len+8(FP), CX
 	MOVQ a_base+24(FP), SI
 	MOVSS s+48(FP), X7
 	SHUFPS $0, X7, X7
-	MOVUPS expOne<>(SB), X6
-	MOVQ CX, DX
-	SHRQ $3, DX
-	JZ   gteSV_tail
-gteSV_loop:
-	MOVUPS (SI), X0
-	MOVUPS 16(SI), X2
-	MOVAPS X0, X1
-	CMPPS X7, X1, $2
-	MOVAPS X2, X3
-	CMPPS X7, X3, $2
-	ANDPS X6, X1
-	ANDPS X6, X3
-	MOVUPS X1, (DI)
-	MOVUPS X3, 16(DI)
-	ADDQ $32, SI
-	ADDQ $32, DI
-	DECQ DX
-	JNZ  gteSV_loop
-gteSV_tail:
-	ANDQ $7, CX
-	JZ   gteSV_done
-gteSV_one:
-	MOVSS (SI), X0
-	MOVAPS X0, X1
-	CMPSS X7, X1, $2
-	ANDPS X6, X1
-	MOVSS X1, (DI)
-	ADDQ $4, SI
-	ADDQ $4, DI
-	DECQ CX
-	JNZ  gteSV_one
-gteSV_done:
-	RET
+	GTE_LOOP(X0, X2, X7, X7)

@@ -126,7 +126,12 @@ def numpy_epochs(x, y, hidden, batch, epochs):
                 v[i] += (1 - b2) * g * g
                 params[i] -= (a * m[i] / (np.sqrt(v[i]) + eps)).astype(np.float32)
 
-    epoch()  # warm-up
+    return timed(epoch, epochs)
+
+
+def timed(epoch, epochs):
+    """Runs epoch once to warm up, then epochs times, and returns the seconds of each timed run."""
+    epoch()
     times = []
     for _ in range(epochs):
         start = time.perf_counter()
@@ -157,13 +162,7 @@ def torch_epochs(x, y, hidden, batch, epochs):
             loss.backward()
             opt.step()
 
-    epoch()
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        epoch()
-        times.append(time.perf_counter() - start)
-    return times
+    return timed(epoch, epochs)
 
 
 def go_bench(binary, data_dir, env):

@@ -1,14 +1,13 @@
 package infer
 
 import (
-	"bytes"
 	"encoding/binary"
 	"image"
-	"image/jpeg"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 )
 
 // scene is a synthetic phone photo of one handwritten digit: dark ink on
@@ -118,23 +117,9 @@ func mnistInk(x []float32) func(u, v float64) float64 {
 	}
 }
 
-func encodeJPEG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 88}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+func encodeJPEG(t testing.TB, img image.Image) []byte { return testenv.EncodeJPEG(t, img, 88) }
 
-func encodePNG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+func encodePNG(t testing.TB, img image.Image) []byte { return testenv.EncodePNG(t, img) }
 
 // withOrientation inserts an Exif APP1 segment recording orientation o
 // right after a JPEG's start-of-image marker, in the given byte order.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/color"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -43,20 +43,6 @@ func countNear(img image.Image, c color.RGBA) int {
 	return n
 }
 
-func decodePNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
-	}
-	return img
-}
-
 func TestSaveCurves(t *testing.T) {
 	cfg := train.DefaultConfig()
 	for _, tc := range []struct {
@@ -84,7 +70,7 @@ func TestSaveCurves(t *testing.T) {
 			if err := SaveCurves(tc.runs, png, svg); err != nil {
 				t.Fatal(err)
 			}
-			img := decodePNG(t, png)
+			img := testenv.DecodePNG(t, png)
 			w, h := Pixels(Width, Height)
 			if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
 				t.Errorf("curves.png is %v, want %d×%d", b, w, h)
@@ -224,7 +210,7 @@ func TestHiddenUnits(t *testing.T) {
 	if err := SaveHiddenUnits(path, w1, inputs, hidden); err != nil {
 		t.Fatal(err)
 	}
-	img := decodePNG(t, path)
+	img := testenv.DecodePNG(t, path)
 	cols, rows, s := UnitsLayout(hidden)
 	if cols != 4 || rows != 3 || s != 4 {
 		t.Errorf("layout %d×%d scale %d, want 4×3 scale 4", cols, rows, s)

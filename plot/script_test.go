@@ -39,7 +39,7 @@ func TestPlotMetricsScript(t *testing.T) {
 			if b, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("%s: %v\n%s", cmd, err, b)
 			}
-			img := decodePNG(t, out)
+			img := testenv.DecodePNG(t, out)
 			if b := img.Bounds(); b.Dx() != 1000 || b.Dy() != 400 {
 				t.Errorf("%s is %v, want 1000×400 (10×4 inches at 100 dpi)", out, b)
 			}

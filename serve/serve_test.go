@@ -9,8 +9,6 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
-	"image/jpeg"
-	"image/png"
 	"io"
 	"math"
 	"net"
@@ -92,23 +90,9 @@ func paper(d *data.MNIST, i, scale int) *image.Gray {
 	return img
 }
 
-func encodePNG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+func encodePNG(t testing.TB, img image.Image) []byte { return testenv.EncodePNG(t, img) }
 
-func encodeJPEG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
+func encodeJPEG(t testing.TB, img image.Image) []byte { return testenv.EncodeJPEG(t, img, 85) }
 
 // post sends body to /api/predict and decodes the JSON answer.
 func post(t testing.TB, url, contentType string, body io.Reader) (status int, res Result, errMsg string) {

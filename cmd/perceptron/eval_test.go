@@ -2,11 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 )
 
 func TestEval(t *testing.T) {
@@ -44,15 +45,7 @@ func TestEval(t *testing.T) {
 	if r.Grid != filepath.Join(dir, WrongGridFile) {
 		t.Errorf("grid written to %q", r.Grid)
 	}
-	f, err := os.Open(r.Grid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", r.Grid, err)
-	}
+	img := testenv.DecodePNG(t, r.Grid)
 	if b := img.Bounds(); b.Dx() != 6*96 || b.Dy() != 2*122 {
 		t.Errorf("grid is %v, want 576×244", b)
 	}

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/plot"
 	"github.com/perceptron-mnist/perceptron/tfevents"
 	"github.com/perceptron-mnist/perceptron/train"
@@ -102,7 +102,7 @@ func TestTrainWritesTensorBoardEvents(t *testing.T) {
 	}
 
 	// the pictures
-	curves := decode(t, filepath.Join(dir, CurvesPNG))
+	curves := testenv.DecodePNG(t, filepath.Join(dir, CurvesPNG))
 	if w, ht := plot.Pixels(plot.Width, plot.Height); curves.Bounds().Dx() != w || curves.Bounds().Dy() != ht {
 		t.Errorf("%s is %v, want %d×%d", CurvesPNG, curves.Bounds(), w, ht)
 	}
@@ -114,7 +114,7 @@ func TestTrainWritesTensorBoardEvents(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dir, CurvesSVG)); err != nil || !strings.Contains(string(b), "<svg") {
 		t.Errorf("%s: %v %.100q", CurvesSVG, err, b)
 	}
-	units := decode(t, filepath.Join(dir, HiddenUnitsPNG))
+	units := testenv.DecodePNG(t, filepath.Join(dir, HiddenUnitsPNG))
 	cols, rows, s := plot.UnitsLayout(16)
 	if units.Bounds().Dx() != cols*(28*s+plot.Gap)+plot.Gap || units.Bounds().Dy() != rows*(28*s+plot.Gap)+plot.Gap {
 		t.Errorf("%s is %v for 16 units", HiddenUnitsPNG, units.Bounds())
@@ -151,15 +151,15 @@ func TestPlotCommand(t *testing.T) {
 	if code != 0 || out != filepath.Join(a, CurvesPNG)+"\n"+filepath.Join(a, HiddenUnitsPNG)+"\n" {
 		t.Fatalf("plot -units %s: exit %d, stdout %q, stderr %q", a, code, out, errOut)
 	}
-	decode(t, filepath.Join(a, CurvesPNG))
-	decode(t, filepath.Join(a, HiddenUnitsPNG))
+	testenv.DecodePNG(t, filepath.Join(a, CurvesPNG))
+	testenv.DecodePNG(t, filepath.Join(a, HiddenUnitsPNG))
 
 	// two runs overlaid, one colour each
 	cmp := filepath.Join(tmp, "compare.png")
 	if code, out, errOut := perceptron(t, "plot", "-out", cmp, a, b); code != 0 || out != cmp+"\n" {
 		t.Fatalf("plot two runs: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	img := decode(t, cmp)
+	img := testenv.DecodePNG(t, cmp)
 	for _, c := range plot.Palette[:2] {
 		if n := countColor(img, c); n < 300 {
 			t.Errorf("compare.png: %d pixels of run colour %v, want at least 300", n, c)
@@ -180,21 +180,6 @@ func TestPlotCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d and %q", tc.args, code, out, errOut, tc.code, tc.want)
 		}
 	}
-}
-
-// decode reads a PNG file.
-func decode(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
-	}
-	return img
 }
 
 // countColor counts the pixels of img within a small distance of c.

@@ -1,6 +1,6 @@
 // Package testenv holds what the tests of several packages share: the MNIST
-// data set, read once per test binary, and Debian's python3 with the modules
-// a test needs.
+// data set, read once per test binary, Debian's python3 with the modules a
+// test needs, and PNG/JPEG helpers.
 package testenv
 
 import (

@@ -53,8 +53,8 @@ func Aside(parts int, part func(i int)) *worker.Share { return products.w.Offer(
 type halves struct {
 	G.BLAS
 	w     *worker.Worker
-	calls *atomic.Int32 // products in progress
-	split *atomic.Int64 // products split so far
+	calls atomic.Int32 // products in progress
+	split atomic.Int64 // products split so far
 }
 
 // A product is split into two parts, each of at least minPart
@@ -64,7 +64,7 @@ type halves struct {
 const minPart = 1 << 20
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C.
-func (b halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, bm []float32, ldb int, beta float32, c []float32, ldc int) {
+func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, bm []float32, ldb int, beta float32, c []float32, ldc int) {
 	ob := b.BLAS
 	rows := (m/2 + 15) &^ 15 // rows of the first part
 	defer b.calls.Add(-1)
@@ -92,6 +92,6 @@ func (b halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []flo
 
 // newHalves returns b with its large products split, on a worker that
 // spins for the given time after each product.
-func newHalves(b G.BLAS, spin time.Duration) halves {
-	return halves{BLAS: b, w: worker.New(spin), calls: new(atomic.Int32), split: new(atomic.Int64)}
+func newHalves(b G.BLAS, spin time.Duration) *halves {
+	return &halves{BLAS: b, w: worker.New(spin)}
 }

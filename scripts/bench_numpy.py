@@ -49,7 +49,11 @@ def parse_args():
     p.add_argument("--rounds", type=int, default=3,
                    help="alternating rounds of numpy and each binary; the figures are the medians (default 3)")
     p.add_argument("--json", action="store_true", help="print all figures as one JSON object")
-    return p.parse_args()
+    args = p.parse_args()
+    for flag in ("epochs", "rounds", "threads", "hidden", "batch"):
+        if getattr(args, flag) < 1:
+            p.error(f"--{flag} {getattr(args, flag)}: want at least 1")
+    return args
 
 
 def read_idx(path):

@@ -97,3 +97,17 @@ func TestBenchNumpyScript(t *testing.T) {
 		t.Errorf("ratio %v is not the lower median of the rounds' %v", p.Ratio, p.Ratios)
 	}
 }
+
+// TestBenchNumpyScriptRefusesBadCounts: a count below 1 is refused with
+// exit status 2, naming the flag, before any work.
+func TestBenchNumpyScriptRefusesBadCounts(t *testing.T) {
+	py := testenv.NeedPython(t, "numpy")
+	for _, flag := range []string{"--rounds", "--epochs"} {
+		cmd := exec.Command(py, "../../scripts/bench_numpy.py", flag, "0")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), flag+" 0: want at least 1") {
+			t.Errorf("%s 0: %v\n%s", flag, err, out)
+		}
+	}
+}

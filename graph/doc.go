@@ -1,5 +1,5 @@
 // Package graph declares the perceptron 784 → H → 10 as a gorgonia
-// computation graph and owns its parameters and their files.
+// computation graph and owns its parameters.
 //
 // The network is
 //
@@ -9,6 +9,6 @@
 // with act the logistic sigmoid or relu. Training graphs get their gradients
 // from gorgonia's symbolic differentiation (G.Grad); forward-only graphs of
 // any batch size share the same weight tensors for evaluation and prediction.
-// The parameters are saved as four .npy files (w1, b1, w2, b2) beside a
-// model.json that describes them.
+// The graphs compute with the engine, tape runner and BLAS of package
+// internal/compute; package modeljson saves and loads the parameters.
 package graph

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/internal/compute"
 	"math"
 	"runtime"
 	"sync"
@@ -17,7 +18,7 @@ type Forward struct {
 	*net
 	batch int
 	logpV G.Value // batch × Outputs, filled by a read node
-	vm    *machine
+	vm    *compute.Machine
 }
 
 // NewForward builds and compiles the forward graph for batches of the given size.
@@ -29,7 +30,7 @@ func NewForward(p *Params, batch int) (*Forward, error) {
 	f := &Forward{net: n, batch: batch}
 	f.logpV = tensor.New(tensor.WithShape(batch, p.Outputs), tensor.WithBacking(make([]float32, batch*p.Outputs)))
 	read := G.Read(n.logp, &f.logpV)
-	f.vm = newMachine(G.NewTapeMachine(n.g.ExactSubgraphRoots(read), G.WithEngine(Engine{})))
+	f.vm = compute.NewMachine(G.NewTapeMachine(n.g.ExactSubgraphRoots(read), G.WithEngine(compute.Engine{})))
 	return f, nil
 }
 
@@ -43,7 +44,7 @@ func (f *Forward) Input() []float32 { return f.xT.Data().([]float32) }
 // Run computes the log-probabilities of the current input. The returned slice
 // (Batch()×Outputs) is reused by the next Run.
 func (f *Forward) Run() ([]float32, error) {
-	if err := f.vm.run(); err != nil {
+	if err := f.vm.Run(); err != nil {
 		return nil, fmt.Errorf("run forward graph: %w", err)
 	}
 	return f.logpV.Data().([]float32), nil

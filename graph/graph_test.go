@@ -1,13 +1,8 @@
 package graph
 
 import (
-	"bytes"
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -165,114 +160,4 @@ func TestForwardMatchesTrainingLoss(t *testing.T) {
 	if math.Abs(eloss-float64(loss)) > 1e-5 {
 		t.Fatalf("evaluator loss %v, training graph loss %v", eloss, loss)
 	}
-}
-
-func TestSaveLoadRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	p, _ := NewParams(NewArch(5, ReLU), 9)
-	m, err := NewModel(p, map[string]int{"epochs": 1}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Save(dir, p, m); err != nil {
-		t.Fatal(err)
-	}
-	q, m2, err := Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, m2.Training); err != nil {
-		t.Fatal(err)
-	}
-	if q.Arch != p.Arch || compact.String() != `{"epochs":1}` {
-		t.Fatalf("loaded %+v, training %s", q.Arch, m2.Training)
-	}
-	for i, tt := range p.Tensors() {
-		a, b := F32(tt), F32(q.Tensors()[i])
-		if len(a) != len(b) {
-			t.Fatalf("%s: %d values, want %d", Names[i], len(b), len(a))
-		}
-		for j := range a {
-			if a[j] != b[j] {
-				t.Fatalf("%s[%d] = %v, want %v", Names[i], j, b[j], a[j])
-			}
-		}
-	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp") {
-			t.Errorf("temporary file %s left behind", e.Name())
-		}
-	}
-}
-
-func TestLoadRefusesBadFiles(t *testing.T) {
-	p, _ := NewParams(NewArch(5, Sigmoid), 1)
-	m, _ := NewModel(p, nil, nil)
-	npy := func(shape []int, data []float32) []byte {
-		var b bytes.Buffer
-		if err := WriteNpy(&b, shape, data); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
-	}
-	good := npy([]int{784, 5}, make([]float32, 784*5))
-	tests := []struct {
-		name   string
-		file   string
-		modify func(dir string) // after a good save
-		want   string
-	}{
-		{"truncated w1", "w1.npy", func(dir string) { write(t, dir, "w1.npy", good[:len(good)-7]) }, "w1.npy: truncated"},
-		{"w1 wrong shape", "w1.npy", func(dir string) { write(t, dir, "w1.npy", npy([]int{5, 784}, make([]float32, 784*5))) }, "w1.npy: shape [5 784], want [784 5]"},
-		{"b2 NaN", "b2.npy", func(dir string) {
-			write(t, dir, "b2.npy", npy([]int{10}, []float32{0, 0, float32(math.NaN()), 0, 0, 0, 0, 0, 0, 0}))
-		}, "b2.npy: value 2 is NaN"},
-		{"not npy", "w2.npy", func(dir string) { write(t, dir, "w2.npy", []byte("hello, world, this is text")) }, "w2.npy: not a valid .npy file"},
-		{"missing b1", "b1.npy", func(dir string) { os.Remove(filepath.Join(dir, "b1.npy")) }, "b1.npy: open"},
-		{"future version", "model.json", func(dir string) { edit(t, dir, `"format_version": 1`, `"format_version": 2`) },
-			"model.json: format version 2, this program reads version 1"},
-		{"shape vs architecture", "model.json", func(dir string) { edit(t, dir, `"hidden": 5`, `"hidden": 6`) },
-			"model.json: weight w1 has shape [784 5], architecture 784 → 6 → 10 needs [784 6]"},
-		{"bad activation", "model.json", func(dir string) { edit(t, dir, `"activation": "sigmoid"`, `"activation": "tanh"`) },
-			`model.json: activation "tanh": want "sigmoid" or "relu"`},
-		{"not json", "model.json", func(dir string) { write(t, dir, "model.json", []byte("{")) }, "model.json: unexpected end of JSON input"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := Save(dir, p, m); err != nil {
-				t.Fatal(err)
-			}
-			tc.modify(dir)
-			_, _, err := Load(dir)
-			if err == nil {
-				t.Fatal("Load succeeded")
-			}
-			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), filepath.Join(dir, tc.file)) {
-				t.Fatalf("error %q, want it to name %s and say %q", err, tc.file, tc.want)
-			}
-		})
-	}
-}
-
-func write(t *testing.T, dir, name string, b []byte) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func edit(t *testing.T, dir, old, new string) {
-	t.Helper()
-	path := filepath.Join(dir, ModelFile)
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(b, []byte(old)) {
-		t.Fatalf("model.json has no %s:\n%s", old, b)
-	}
-	write(t, dir, ModelFile, bytes.Replace(b, []byte(old), []byte(new), 1))
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/internal/compute"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -58,7 +59,7 @@ func build(p *Params, batch int) (*net, error) {
 		n.logits = must(G.BroadcastAdd(must(G.Mul(h, n.w2)), n.b2, nil, []byte{0}))
 	}
 	if err == nil {
-		n.logp = must(logSoftMax(n.logits))
+		n.logp = must(compute.LogSoftMax(n.logits))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("build graph: %w", err)

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/internal/compute"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -17,7 +18,7 @@ type TrainGraph struct {
 	loss   *G.Node
 	grads  G.Nodes
 	lossV  G.Value // filled by a read node on every run
-	vm     *machine
+	vm     *compute.Machine
 	params *Params
 	// a second pair of input tensors, filled while a run reads the bound
 	// ones (Spare, Flip)
@@ -29,7 +30,7 @@ type TrainGraph struct {
 // respect to w1, b1, w2, b2 from G.Grad. Only what a step needs is compiled:
 // the gradient with respect to the input data is pruned.
 func NewTrainGraph(p *Params, batch int) (*TrainGraph, error) {
-	return newTrainGraph(p, batch, Engine{})
+	return newTrainGraph(p, batch, compute.Engine{})
 }
 
 // newTrainGraph is NewTrainGraph on the given tensor engine.
@@ -63,7 +64,7 @@ func newTrainGraph(p *Params, batch int, eng tensor.Engine) (*TrainGraph, error)
 	read := G.Read(t.loss, &t.lossV)
 	roots := append(G.Nodes{read}, t.grads...)
 	sub := n.g.ExactSubgraphRoots(roots...)
-	t.vm = newMachine(G.NewTapeMachine(sub, G.BindDualValues(n.learnables...), G.WithEngine(eng)))
+	t.vm = compute.NewMachine(G.NewTapeMachine(sub, G.BindDualValues(n.learnables...), G.WithEngine(eng)))
 	return t, nil
 }
 
@@ -105,7 +106,7 @@ func (t *TrainGraph) Flip() error {
 // Run computes the loss of the current batch and the gradients of all
 // parameters, and returns the loss.
 func (t *TrainGraph) Run() (float32, error) {
-	if err := t.vm.run(); err != nil {
+	if err := t.vm.Run(); err != nil {
 		return 0, fmt.Errorf("run training graph: %w", err)
 	}
 	return lossValue(t.lossV), nil

@@ -2,6 +2,7 @@ package infer_test
 
 import (
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"image"
 	"image/color"
 	"log"
@@ -22,8 +23,8 @@ func ExampleLoad() {
 	}
 	defer os.RemoveAll(dir)
 	p, _ := graph.NewParams(graph.NewArch(32, graph.Sigmoid), 1)
-	info, _ := graph.NewModel(p, nil, nil)
-	if err := graph.Save(dir, p, info); err != nil {
+	info, _ := modeljson.NewModel(p, nil, nil)
+	if err := modeljson.Save(dir, p, info); err != nil {
 		log.Fatal(err)
 	}
 

@@ -3,6 +3,7 @@ package infer
 import (
 	"cmp"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"math"
 	"slices"
 
@@ -12,9 +13,9 @@ import (
 // Model is a trained network ready to predict. It is not safe for
 // concurrent use.
 type Model struct {
-	Dir    string        // the run directory it was loaded from ("" when built in memory)
-	Params *graph.Params // the weights
-	Info   *graph.Model  // model.json (nil when built in memory)
+	Dir    string           // the run directory it was loaded from ("" when built in memory)
+	Params *graph.Params    // the weights
+	Info   *modeljson.Model // model.json (nil when built in memory)
 	ev     *graph.Evaluator
 }
 
@@ -22,7 +23,7 @@ type Model struct {
 // files it lists). Every file is checked against the architecture that
 // model.json declares; an error names the file and what is wrong with it.
 func Load(dir string) (*Model, error) {
-	p, info, err := graph.Load(dir)
+	p, info, err := modeljson.Load(dir)
 	if err != nil {
 		return nil, fmt.Errorf("load model: %w", err)
 	}

@@ -3,11 +3,10 @@ package infer
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/npy"
 	"io"
 	"math"
 	"os"
-
-	"github.com/perceptron-mnist/perceptron/graph"
 )
 
 // MaxNpyBytes bounds the size of an .npy file of images ReadNpyImages reads.
@@ -45,7 +44,7 @@ func decodeNpyImages(r io.Reader, size int64) (images []float32, n int, err erro
 	if size == 0 {
 		return nil, 0, fmt.Errorf("empty file, not a .npy array")
 	}
-	h, err := graph.ReadNpyHeader(r, size)
+	h, err := npy.ReadHeader(r, size)
 	if err != nil {
 		return nil, 0, err
 	}

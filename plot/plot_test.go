@@ -2,6 +2,7 @@ package plot
 
 import (
 	"bytes"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"image"
 	"image/color"
 	"math"
@@ -166,11 +167,11 @@ func TestReadRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := graph.NewModel(p, cfg, nil)
+	m, err := modeljson.NewModel(p, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := graph.Save(dir, p, m); err != nil {
+	if err := modeljson.Save(dir, p, m); err != nil {
 		t.Fatal(err)
 	}
 	if r, err = ReadRun(dir); err != nil {

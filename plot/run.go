@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"os"
 	"path/filepath"
 
-	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -27,7 +27,7 @@ func ReadRun(dir string) (*Run, error) {
 		return nil, err
 	}
 	r := &Run{Dir: dir, History: h}
-	m, err := graph.ReadModel(dir)
+	m, err := modeljson.ReadModel(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return r, nil
@@ -36,7 +36,7 @@ func ReadRun(dir string) (*Run, error) {
 	}
 	if len(m.Training) > 0 {
 		if err := json.Unmarshal(m.Training, &r.Config); err != nil {
-			return nil, fmt.Errorf("read %s: training: %w", filepath.Join(dir, graph.ModelFile), err)
+			return nil, fmt.Errorf("read %s: training: %w", filepath.Join(dir, modeljson.ModelFile), err)
 		}
 	}
 	return r, nil

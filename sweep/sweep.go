@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"io"
 	"path/filepath"
 	"runtime"
 	"sync"
 
 	"github.com/perceptron-mnist/perceptron/data"
-	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -163,7 +163,7 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 // configuration and all of cfg.Epochs in its metrics (or fewer, when early
 // stopping ended it).
 func Finished(dir string, cfg train.Config) (Run, bool) {
-	m, err := graph.ReadModel(dir)
+	m, err := modeljson.ReadModel(dir)
 	if err != nil || m.Training == nil || m.Metrics == nil {
 		return Run{}, false
 	}

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/internal/compute"
 	"runtime"
 	"slices"
 	"time"
@@ -80,7 +81,7 @@ func Bench(ctx context.Context, cfg Config, d *data.MNIST, epochs, evals int, pr
 		progress = func(string, float64) {}
 	}
 
-	r := &BenchResult{BLAS: graph.BLAS(), Config: cfg, GOMAXPROCS: runtime.GOMAXPROCS(0),
+	r := &BenchResult{BLAS: compute.BLAS(), Config: cfg, GOMAXPROCS: runtime.GOMAXPROCS(0),
 		TrainImages: trainSet.Len(), EvalImages: trainSet.Len() + testSet.Len(), StepsPerEpoch: tr.steps}
 	start := time.Now()
 	if err := tr.epoch(ctx, 1, nil); err != nil {

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"encoding/json"
+	"github.com/perceptron-mnist/perceptron/internal/compute"
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/graph"
@@ -90,8 +91,8 @@ func TestBench(t *testing.T) {
 	if want := 1000 * (4*784*20 + 6*20*10) / 1e9; r.GFLOPPerEpoch != want || r.GFLOPS != want/r.SecondsPerEpoch {
 		t.Errorf("%v GFLOP per epoch at %v GFLOP/s, want %v GFLOP", r.GFLOPPerEpoch, r.GFLOPS, want)
 	}
-	if r.BLAS != graph.BLAS() || r.BLAS == "" {
-		t.Errorf("blas %q, graph.BLAS() %q", r.BLAS, graph.BLAS())
+	if r.BLAS != compute.BLAS() || r.BLAS == "" {
+		t.Errorf("blas %q, compute.BLAS() %q", r.BLAS, compute.BLAS())
 	}
 	// the keys that scripts read
 	b, _ := json.Marshal(r)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"hash/crc32"
 	"io"
 	"math"
@@ -372,7 +373,7 @@ func (e *InterruptedError) Error() string {
 func (e *InterruptedError) Unwrap() error { return e.Err }
 
 // runFiles are the files a run writes in its directory.
-var runFiles = []string{MetricsFile, HistoryFile, graph.ModelFile, "w1.npy", "b1.npy", "w2.npy", "b2.npy", CheckpointFile}
+var runFiles = []string{MetricsFile, HistoryFile, modeljson.ModelFile, "w1.npy", "b1.npy", "w2.npy", "b2.npy", CheckpointFile}
 
 // CheckRunDir reports whether a new run may write into dir: it must not exist,
 // or be empty. With force, the files of an earlier run in dir (and its
@@ -390,7 +391,7 @@ func CheckRunDir(dir string, force bool, extra ...string) error {
 		return nil
 	}
 	if !force {
-		for _, f := range []string{CheckpointFile, graph.ModelFile} {
+		for _, f := range []string{CheckpointFile, modeljson.ModelFile} {
 			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 				return fmt.Errorf("run directory %s already holds a run (%s): continue it with -resume %s, or pass -force to overwrite it", dir, f, dir)
 			}
@@ -457,11 +458,11 @@ func (r *Result) earlyStop() bool {
 func (r *Result) endEpoch(t *trainer, done bool) error {
 	e := r.Final()
 	if r.Config.SaveBest && r.History.Best().Epoch == e.Epoch {
-		m, err := graph.NewModel(r.Params, r.Config, r.Summary())
+		m, err := modeljson.NewModel(r.Params, r.Config, r.Summary())
 		if err != nil {
 			return err
 		}
-		if err := graph.Save(filepath.Join(r.Dir, BestDir), r.Params, m); err != nil {
+		if err := modeljson.Save(filepath.Join(r.Dir, BestDir), r.Params, m); err != nil {
 			return err
 		}
 	}

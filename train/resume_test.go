@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -129,7 +130,7 @@ func compareRuns(t *testing.T, want, got *Result, wantDir, gotDir string) {
 
 // modelJSON returns model.json without the run-time fields.
 func modelJSON(t *testing.T, dir string) []byte {
-	m, err := graph.ReadModel(dir)
+	m, err := modeljson.ReadModel(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestDivergenceKeepsLastCheckpoint(t *testing.T) {
 	var before map[string][]byte
 	opts := Options{Dir: dir, OnEpoch: func(h History, p *graph.Params) error {
 		before = map[string][]byte{}
-		for _, f := range []string{CheckpointFile, "w1.npy", "b2.npy", graph.ModelFile, MetricsFile} {
+		for _, f := range []string{CheckpointFile, "w1.npy", "b2.npy", modeljson.ModelFile, MetricsFile} {
 			b, err := os.ReadFile(filepath.Join(dir, f))
 			if err != nil {
 				return err
@@ -241,7 +242,7 @@ func TestEarlyStopAndSaveBest(t *testing.T) {
 	if len(res.History) != stop || !res.StoppedEarly || !res.Summary().StoppedEarly {
 		t.Fatalf("stopped after %d epochs (early: %v), want %d", len(res.History), res.StoppedEarly, stop)
 	}
-	m, err := graph.ReadModel(dir)
+	m, err := modeljson.ReadModel(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestEarlyStopAndSaveBest(t *testing.T) {
 		t.Fatalf("model.json records %+v, %+v", training, summary)
 	}
 	// best/ holds the weights of the best epoch: they evaluate to its accuracy
-	p, _, err := graph.Load(filepath.Join(dir, BestDir))
+	p, _, err := modeljson.Load(filepath.Join(dir, BestDir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/internal/compute"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"io"
 	"math"
 	"os"
@@ -260,7 +262,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 		return t.full, idx
 	}
 	// The next batch is gathered into the spare inputs of its graph by the
-	// worker of the matrix products (graph.Aside) while the current one
+	// worker of the matrix products (compute.Aside) while the current one
 	// trains; whatever part of it the worker has not done when the step
 	// ends, the loop does itself.
 	if lo := step * t.batch; lo < len(perm) {
@@ -287,7 +289,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 		if lo+t.batch < len(perm) {
 			next, idx := batch(lo + t.batch)
 			x, y := next.Spare()
-			gather = graph.Aside(gatherParts, func(i int) {
+			gather = compute.Aside(gatherParts, func(i int) {
 				a, b := i*len(idx)/gatherParts, (i+1)*len(idx)/gatherParts
 				t.set.Gather(idx[a:b], x[a*data.Pixels:b*data.Pixels], y[a*data.Classes:b*data.Classes])
 			})
@@ -348,9 +350,9 @@ func (r *Result) save() error {
 	if err := r.History.Save(filepath.Join(r.Dir, MetricsFile), filepath.Join(r.Dir, HistoryFile)); err != nil {
 		return err
 	}
-	m, err := graph.NewModel(r.Params, r.Config, r.Summary())
+	m, err := modeljson.NewModel(r.Params, r.Config, r.Summary())
 	if err != nil {
 		return err
 	}
-	return graph.Save(r.Dir, r.Params, m)
+	return modeljson.Save(r.Dir, r.Params, m)
 }

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"encoding/csv"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"math"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func TestTrainReachesAccuracy(t *testing.T) {
 	}
 
 	// The saved weights, reloaded, give the same test figures.
-	p, m, err := graph.Load(dir)
+	p, m, err := modeljson.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"io"
 	"path/filepath"
 
@@ -51,7 +52,7 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintln(stdout, path)
 	if *units {
 		for _, r := range runs {
-			p, _, err := graph.Load(r.Dir)
+			p, _, err := modeljson.Load(r.Dir)
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"github.com/perceptron-mnist/perceptron/modeljson"
+	"github.com/perceptron-mnist/perceptron/npy"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -33,11 +35,11 @@ func defaultModelDir(t *testing.T) (string, *data.MNIST) {
 func saveModel(t *testing.T, p *graph.Params) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "model")
-	m, err := graph.NewModel(p, train.DefaultConfig(), nil)
+	m, err := modeljson.NewModel(p, train.DefaultConfig(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := graph.Save(dir, p, m); err != nil {
+	if err := modeljson.Save(dir, p, m); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -193,7 +195,7 @@ func TestPredictNpy(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, shape []int, x []float32) string {
 		var b bytes.Buffer
-		if err := graph.WriteNpy(&b, shape, x); err != nil {
+		if err := npy.Write(&b, shape, x); err != nil {
 			t.Fatal(err)
 		}
 		p := filepath.Join(dir, name)
@@ -336,7 +338,7 @@ func TestPredictRefusesBadModels(t *testing.T) {
 			n *= d
 		}
 		var b bytes.Buffer
-		graph.WriteNpy(&b, shape, make([]float32, n))
+		npy.Write(&b, shape, make([]float32, n))
 		return b.Bytes()
 	}
 	edit := func(file, old, new string) func(dir string) {
@@ -403,7 +405,7 @@ func TestPredictPyMatchesGo(t *testing.T) {
 	dir := t.TempDir()
 	var b bytes.Buffer
 	const n = 50
-	graph.WriteNpy(&b, []int{n, 28, 28}, d.Test.Images[:n*784])
+	npy.Write(&b, []int{n, 28, 28}, d.Test.Images[:n*784])
 	arr := filepath.Join(dir, "x.npy")
 	os.WriteFile(arr, b.Bytes(), 0o644)
 	pngs := filepath.Join(dir, "png")

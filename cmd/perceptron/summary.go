@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"io"
 	"strings"
 
@@ -54,7 +55,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "perceptron summary: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
-	var m *graph.Model
+	var m *modeljson.Model
 	name := ""
 	if *modelDir != "" {
 		var conflict string
@@ -68,7 +69,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return errUsage
 		}
 		var err error
-		if m, err = graph.ReadModel(*modelDir); err != nil {
+		if m, err = modeljson.ReadModel(*modelDir); err != nil {
 			return err
 		}
 		name = *modelDir
@@ -78,7 +79,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 		p := &graph.Params{Arch: cfg.Arch()} // no weights needed to describe it
-		if m, err = graph.NewModel(p, cfg, nil); err != nil {
+		if m, err = modeljson.NewModel(p, cfg, nil); err != nil {
 			return err
 		}
 		name = cfg.Name()
@@ -94,7 +95,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func intp(v int) *int { return &v }
 
 // describe lists the layers of the model as Keras would.
-func describe(name string, m *graph.Model) summaryJSON {
+func describe(name string, m *modeljson.Model) summaryJSON {
 	a := m.Architecture
 	hidden, output := a.NumParams()
 	s := summaryJSON{

@@ -1,4 +1,4 @@
-// Package f32 holds the element-wise float32 loops of graph.Engine, written
+// Package f32 holds the element-wise float32 loops of compute.Engine, written
 // as gorgonia's tensor package writes them (a[i] = a[i] op b[i], and
 // incr[i] += a[i] op b[i]). On amd64 the ones a training step uses most
 // (the functions without a Go suffix that also exist with one) run in SSE

@@ -5,11 +5,11 @@ package testmodel
 
 import (
 	"context"
+	"github.com/perceptron-mnist/perceptron/modeljson"
 	"path/filepath"
 	"sync"
 	"testing"
 
-	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -41,11 +41,11 @@ func Dir(tb testing.TB) string {
 	tb.Helper()
 	r := Default(tb)
 	dir := filepath.Join(tb.TempDir(), "model")
-	m, err := graph.NewModel(r.Params, r.Config, r.Summary())
+	m, err := modeljson.NewModel(r.Params, r.Config, r.Summary())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := graph.Save(dir, r.Params, m); err != nil {
+	if err := modeljson.Save(dir, r.Params, m); err != nil {
 		tb.Fatal(err)
 	}
 	return dir

@@ -1,4 +1,4 @@
-package graph
+package compute
 
 import (
 	"fmt"
@@ -12,13 +12,13 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// logSoftMax applies log-softmax to each row of a float32 matrix, with its
+// LogSoftMax applies log-softmax to each row of a float32 matrix, with its
 // symbolic derivative: the same function and arithmetic as gorgonia's
 // LogSoftMax(z) along the last axis, but computed in one loop over the rows.
 // gorgonia's tensor engine starts one goroutine per row, forward and
 // backward (70,000 per evaluation pass, 400 per training step), which cost
 // more than the arithmetic.
-func logSoftMax(z *G.Node) (*G.Node, error) {
+func LogSoftMax(z *G.Node) (*G.Node, error) {
 	if z.Dims() != 2 {
 		return nil, fmt.Errorf("log-softmax of a %d-dimensional node: want a matrix", z.Dims())
 	}

@@ -1,9 +1,8 @@
-package graph
+package npy
 
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -25,7 +24,7 @@ func f32s(n int) []byte { return make([]byte, 4*n) }
 
 func TestReadNpyRefusesCorruptFiles(t *testing.T) {
 	var good bytes.Buffer
-	if err := WriteNpy(&good, []int{3, 2}, []float32{1, 2, 3, 4, 5, 6}); err != nil {
+	if err := Write(&good, []int{3, 2}, []float32{1, 2, 3, 4, 5, 6}); err != nil {
 		t.Fatal(err)
 	}
 	g := good.Bytes()
@@ -68,7 +67,7 @@ func TestReadNpyRefusesCorruptFiles(t *testing.T) {
 			if err := os.WriteFile(path, tc.file, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err := ReadNpy(path, nil)
+			_, _, err := Read(path, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "read "+path+": ") {
 				t.Fatalf("error %v, want one naming %s and saying %q", err, path, tc.want)
 			}
@@ -77,7 +76,7 @@ func TestReadNpyRefusesCorruptFiles(t *testing.T) {
 	// the good file is read; spellings NumPy never writes for a float32
 	// array (version 3.0, double-quoted keys) pass the header check but
 	// npyio v0.9.0, which reads the data, refuses them with a clear error
-	shape, data, err := decodeNpy(bytes.NewReader(g), int64(len(g)), []int{3, 2})
+	shape, data, err := decode(bytes.NewReader(g), int64(len(g)), []int{3, 2})
 	if err != nil || len(data) != 6 || data[5] != 6 || !slices.Equal(shape, []int{3, 2}) {
 		t.Errorf("good file: shape %v, data %v, error %v", shape, data, err)
 	}
@@ -86,25 +85,25 @@ func TestReadNpyRefusesCorruptFiles(t *testing.T) {
 		npyFile(`{"shape": (3, 2,), "fortran_order": False, "descr": "<f4"}`, g[len(g)-24:]),
 		append(append([]byte("\x93NUMPY\x03\x00"), binary.LittleEndian.AppendUint32(nil, uint32(len(v3dict)))...),
 			v3dict+string(g[len(g)-24:])...)} {
-		if _, _, err := decodeNpy(bytes.NewReader(b), int64(len(b)), []int{3, 2}); err == nil || !strings.HasPrefix(err.Error(), "npy: ") {
+		if _, _, err := decode(bytes.NewReader(b), int64(len(b)), []int{3, 2}); err == nil || !strings.HasPrefix(err.Error(), "npy: ") {
 			t.Errorf("%q: error %v, want npyio's", b[:20], err)
 		}
 	}
-	if _, _, err := ReadNpy(t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, _, err := Read(t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("a directory: error %v", err)
 	}
 }
 
 func FuzzReadNpy(f *testing.F) {
 	var good bytes.Buffer
-	WriteNpy(&good, []int{3, 2}, []float32{1, 2, 3, 4, 5, 6})
+	Write(&good, []int{3, 2}, []float32{1, 2, 3, 4, 5, 6})
 	f.Add(good.Bytes())
 	f.Add(npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", f32s(2)))
 	f.Add(npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", f32s(1)))
 	f.Add(npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 5), }", nil))
 	f.Add(npyFile("{'descr': '<f8', 'fortran_order': True, 'shape': (1000, 1000), }", f32s(3)))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		shape, data, err := decodeNpy(bytes.NewReader(b), int64(len(b)), nil)
+		shape, data, err := decode(bytes.NewReader(b), int64(len(b)), nil)
 		if err != nil {
 			return
 		}
@@ -122,75 +121,12 @@ func FuzzReadNpy(f *testing.F) {
 		}
 		// what was read writes back to a file that reads the same
 		var w bytes.Buffer
-		if err := WriteNpy(&w, shape, data); err != nil {
+		if err := Write(&w, shape, data); err != nil {
 			t.Fatal(err)
 		}
-		_, again, err := decodeNpy(bytes.NewReader(w.Bytes()), int64(w.Len()), shape)
+		_, again, err := decode(bytes.NewReader(w.Bytes()), int64(w.Len()), shape)
 		if err != nil || len(again) != len(data) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
-}
-
-func FuzzReadModel(f *testing.F) {
-	p, _ := NewParams(NewArch(5, Sigmoid), 1)
-	m, _ := NewModel(p, map[string]any{"lr": 0.5}, nil)
-	good, _ := json.Marshal(m)
-	f.Add(good)
-	f.Add([]byte(`{"format":"perceptron-mnist","format_version":1}`))
-	f.Add(bytes.Replace(good, []byte(`"hidden":5`), []byte(`"hidden":99999999999`), 1))
-	f.Add(bytes.Replace(good, []byte(`"w1.npy"`), []byte(`".."`), 1))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := decodeModel(b)
-		if err != nil {
-			return
-		}
-		if err := m.Architecture.Validate(); err != nil {
-			t.Fatalf("accepted an invalid architecture: %v", err)
-		}
-		for i, w := range m.Weights {
-			if filepath.Base(w.File) != w.File || w.File == ".." || w.File == "." {
-				t.Fatalf("accepted weight file %q", w.File)
-			}
-			if !slices.Equal(w.Shape, m.Architecture.fileShape(i)) {
-				t.Fatalf("accepted shape %v for %s", w.Shape, w.Name)
-			}
-		}
-	})
-}
-
-func TestReadModelRefusesHostileJSON(t *testing.T) {
-	p, _ := NewParams(NewArch(5, Sigmoid), 1)
-	m, _ := NewModel(p, nil, nil)
-	good, _ := json.Marshal(m)
-	tests := []struct {
-		name, old, new, want string
-	}{
-		{"wrong format", `"format":"perceptron-mnist"`, `"format":"keras"`, `format "keras", want "perceptron-mnist"`},
-		{"huge hidden", `"hidden":5`, `"hidden":4000000000`, "hidden size 4000000000: want 1 to 65536 neurons"},
-		{"other inputs", `"inputs":784`, `"inputs":1000000000000`, "architecture 1000000000000 → 5 → 10: this program uses MNIST networks"},
-		{"dotdot file", `"file":"w1.npy"`, `"file":".."`, `weight w1: file ".." must be a plain file name`},
-		{"path file", `"file":"w1.npy"`, `"file":"/etc/passwd"`, `weight w1: file "/etc/passwd" must be a plain file name`},
-		{"wrong dtype", `"dtype":"float32"`, `"dtype":"float64"`, `weight w1 has dtype "float64", want float32`},
-		{"lying shape", `"shape":[784,5]`, `"shape":[784,5000000]`, "weight w1 has shape [784 5000000], architecture 784 → 5 → 10 needs [784 5]"},
-		{"wrong type", `"hidden":5`, `"hidden":"5"`, "cannot unmarshal string"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if !bytes.Contains(good, []byte(tc.old)) {
-				t.Fatalf("model.json has no %s: %s", tc.old, good)
-			}
-			dir := t.TempDir()
-			write(t, dir, ModelFile, bytes.Replace(good, []byte(tc.old), []byte(tc.new), 1))
-			_, err := ReadModel(dir)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), filepath.Join(dir, ModelFile)) {
-				t.Fatalf("error %v, want %q naming the file", err, tc.want)
-			}
-		})
-	}
-	dir := t.TempDir()
-	write(t, dir, ModelFile, append(append([]byte(`{"format":"`), bytes.Repeat([]byte("x"), maxModelJSON)...), `"}`...))
-	if _, err := ReadModel(dir); err == nil || !strings.Contains(err.Error(), "larger than 1048576 bytes") {
-		t.Errorf("2 MB model.json: error %v", err)
-	}
 }

@@ -1,4 +1,4 @@
-package graph
+package modeljson
 
 import (
 	"encoding/json"
@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
+	"github.com/perceptron-mnist/perceptron/npy"
 	"gorgonia.org/tensor"
 )
 
@@ -35,7 +37,7 @@ type Model struct {
 
 // Architecture is Arch with the fixed parts of the network spelled out.
 type Architecture struct {
-	Arch
+	graph.Arch
 	OutputActivation string `json:"output_activation"` // "softmax"
 	Loss             string `json:"loss"`              // "categorical_crossentropy"
 	WeightInit       string `json:"weight_init"`       // "glorot_uniform"
@@ -61,7 +63,7 @@ type WeightFile struct {
 
 // NewModel returns the description of p, with training and metrics recorded
 // as given (anything that marshals to JSON, or nil).
-func NewModel(p *Params, training, metrics any) (*Model, error) {
+func NewModel(p *graph.Params, training, metrics any) (*Model, error) {
 	m := &Model{
 		Format:        Format,
 		FormatVersion: FormatVersion,
@@ -75,8 +77,8 @@ func NewModel(p *Params, training, metrics any) (*Model, error) {
 		},
 		Input: Input{Shape: []int{p.Inputs}, Layout: "28x28 row-major", Scaling: "pixel/255", Polarity: "white ink on black"},
 	}
-	for i, name := range Names {
-		m.Weights = append(m.Weights, WeightFile{Name: name, File: name + ".npy", Shape: p.fileShape(i), Dtype: "float32"})
+	for i, name := range graph.Names {
+		m.Weights = append(m.Weights, WeightFile{Name: name, File: name + ".npy", Shape: fileShape(p.Arch, i), Dtype: "float32"})
 	}
 	var err error
 	if training != nil {
@@ -93,7 +95,7 @@ func NewModel(p *Params, training, metrics any) (*Model, error) {
 }
 
 // fileShape is the shape of parameter i in its .npy file: biases are 1-D.
-func (a Arch) fileShape(i int) []int {
+func fileShape(a graph.Arch, i int) []int {
 	switch i {
 	case 0:
 		return []int{a.Inputs, a.Hidden}
@@ -108,14 +110,14 @@ func (a Arch) fileShape(i int) []int {
 
 // Save writes p's four .npy files into dir, then m as model.json, each
 // through a temporary file, so a reader never sees a half-written file.
-func Save(dir string, p *Params, m *Model) error {
+func Save(dir string, p *graph.Params, m *Model) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save model: %w", err)
 	}
 	for i, t := range p.Tensors() {
-		shape := p.fileShape(i)
-		err := atomicfile.Write(filepath.Join(dir, Names[i]+".npy"), func(w io.Writer) error {
-			return WriteNpy(w, shape, F32(t))
+		shape := fileShape(p.Arch, i)
+		err := atomicfile.Write(filepath.Join(dir, graph.Names[i]+".npy"), func(w io.Writer) error {
+			return npy.Write(w, shape, graph.F32(t))
 		})
 		if err != nil {
 			return fmt.Errorf("save model: %w", err)
@@ -171,14 +173,14 @@ func decodeModel(b []byte) (*Model, error) {
 	if a := m.Architecture; a.Inputs != 784 || a.Outputs != 10 {
 		return nil, fmt.Errorf("architecture %d → %d → %d: this program uses MNIST networks 784 → H → 10", a.Inputs, a.Hidden, a.Outputs)
 	}
-	if len(m.Weights) != len(Names) {
-		return nil, fmt.Errorf("%d weight files listed, want %d (%v)", len(m.Weights), len(Names), Names)
+	if len(m.Weights) != len(graph.Names) {
+		return nil, fmt.Errorf("%d weight files listed, want %d (%v)", len(m.Weights), len(graph.Names), graph.Names)
 	}
 	for i, w := range m.Weights {
-		want := m.Architecture.fileShape(i)
+		want := fileShape(m.Architecture.Arch, i)
 		switch {
-		case w.Name != Names[i]:
-			return nil, fmt.Errorf("weight %d is %q, want %q", i, w.Name, Names[i])
+		case w.Name != graph.Names[i]:
+			return nil, fmt.Errorf("weight %d is %q, want %q", i, w.Name, graph.Names[i])
 		case w.File == "" || w.File == "." || w.File == ".." || filepath.Base(w.File) != w.File:
 			return nil, fmt.Errorf("weight %s: file %q must be a plain file name in the model directory", w.Name, w.File)
 		case !slices.Equal(w.Shape, want):
@@ -193,16 +195,16 @@ func decodeModel(b []byte) (*Model, error) {
 
 // Load reads a model saved by Save: model.json and the .npy files it lists,
 // each checked against the architecture.
-func Load(dir string) (*Params, *Model, error) {
+func Load(dir string) (*graph.Params, *Model, error) {
 	m, err := ReadModel(dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	a := m.Architecture.Arch
-	p := &Params{Arch: a}
+	p := &graph.Params{Arch: a}
 	dst := []**tensor.Dense{&p.W1, &p.B1, &p.W2, &p.B2}
 	for i, w := range m.Weights {
-		_, data, err := ReadNpy(filepath.Join(dir, w.File), w.Shape)
+		_, data, err := npy.Read(filepath.Join(dir, w.File), w.Shape)
 		if err != nil {
 			return nil, nil, err
 		}

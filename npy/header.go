@@ -1,4 +1,4 @@
-package graph
+package npy
 
 import (
 	"encoding/binary"
@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 )
 
-// NpyHeader is the header of a NumPy .npy file.
-type NpyHeader struct {
+// Header is the header of a NumPy .npy file.
+type Header struct {
 	Major, Minor int    // format version: 1.0, 2.0 or 3.0
 	Descr        string // dtype, for example "<f4"
 	Fortran      bool   // fortran_order
@@ -31,13 +31,13 @@ const npyMagic = "\x93NUMPY"
 // errNotNpy is the error of a file that does not start like an .npy file.
 var errNotNpy = errors.New("not a valid .npy file")
 
-// ReadNpyHeader reads the header of an .npy file of size bytes from r and
+// ReadHeader reads the header of an .npy file of size bytes from r and
 // leaves r at the first byte of data. It accepts format versions 1.0, 2.0
 // and 3.0 and a header dictionary with exactly the keys descr,
 // fortran_order and shape, as NumPy writes it. The header's length is
 // checked against size before it is read, and nothing is allocated from an
 // unchecked field.
-func ReadNpyHeader(r io.Reader, size int64) (*NpyHeader, error) {
+func ReadHeader(r io.Reader, size int64) (*Header, error) {
 	var pre [12]byte
 	if size < 10 {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than the 10-byte preamble", errNotNpy, size)
@@ -48,7 +48,7 @@ func ReadNpyHeader(r io.Reader, size int64) (*NpyHeader, error) {
 	if string(pre[:6]) != npyMagic {
 		return nil, fmt.Errorf("%w: magic %q, want %q", errNotNpy, pre[:6], npyMagic)
 	}
-	h := &NpyHeader{Major: int(pre[6]), Minor: int(pre[7])}
+	h := &Header{Major: int(pre[6]), Minor: int(pre[7])}
 	var hlen, prefix int64
 	switch {
 	case h.Major == 1 && h.Minor == 0:
@@ -90,7 +90,7 @@ func ReadNpyHeader(r io.Reader, size int64) (*NpyHeader, error) {
 
 // Count returns the number of elements of the shape, and false if it does
 // not fit in an int64.
-func (h *NpyHeader) Count() (int64, bool) {
+func (h *Header) Count() (int64, bool) {
 	n := int64(1)
 	for _, d := range h.Shape {
 		if d != 0 && n > math.MaxInt64/int64(d) {
@@ -104,7 +104,7 @@ func (h *NpyHeader) Count() (int64, bool) {
 // parseDict parses the header's Python dictionary literal, for example
 // {'descr': '<f4', 'fortran_order': False, 'shape': (784, 64), }
 // followed by spaces and a newline.
-func (h *NpyHeader) parseDict(b []byte) error {
+func (h *Header) parseDict(b []byte) error {
 	p := &pyParser{b: b}
 	if !p.accept('{') {
 		return errors.New("want a dictionary")

@@ -1,6 +1,6 @@
 //go:build !openblas
 
-package graph
+package compute
 
 import (
 	"runtime"

@@ -1,4 +1,4 @@
-package graph
+package compute
 
 import (
 	"sync/atomic"

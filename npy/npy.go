@@ -1,4 +1,4 @@
-package graph
+package npy
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ import (
 	"github.com/sbinet/npyio"
 )
 
-// WriteNpy writes data as a little-endian float32 NumPy array (format 1.0,
+// Write writes data as a little-endian float32 NumPy array (format 1.0,
 // C order) of the given shape. github.com/sbinet/npyio v0.9.0 writes only 1-D
-// float32 arrays, so the header is written here; ReadNpy reads it back (and
+// float32 arrays, so the header is written here; Read reads it back (and
 // NumPy's np.load).
-func WriteNpy(w io.Writer, shape []int, data []float32) error {
+func Write(w io.Writer, shape []int, data []float32) error {
 	n := 1
 	dims := make([]string, len(shape))
 	for i, d := range shape {
@@ -55,10 +55,10 @@ func WriteNpy(w io.Writer, shape []int, data []float32) error {
 // maxNpyBytes bounds the size of a .npy file this package reads.
 const maxNpyBytes = 1 << 30
 
-// ReadNpy reads a float32 NumPy array from path and checks that its shape is
+// Read reads a float32 NumPy array from path and checks that its shape is
 // want (when want is not nil), that it is in C order, and that every value is
 // finite. It returns the shape and the values.
-func ReadNpy(path string, want []int) ([]int, []float32, error) {
+func Read(path string, want []int) ([]int, []float32, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
@@ -74,20 +74,20 @@ func ReadNpy(path string, want []int) ([]int, []float32, error) {
 	if st.Size() > maxNpyBytes {
 		return nil, nil, fmt.Errorf("read %s: file is %d bytes, more than the %d allowed", path, st.Size(), maxNpyBytes)
 	}
-	shape, data, err := decodeNpy(f, st.Size(), want)
+	shape, data, err := decode(f, st.Size(), want)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return shape, data, nil
 }
 
-// decodeNpy reads a float32 .npy array of size bytes from r. Every header
-// field is first checked by ReadNpyHeader against the bytes that follow
+// decode reads a float32 .npy array of size bytes from r. Every header
+// field is first checked by ReadHeader against the bytes that follow
 // before anything is allocated from it (the data must be exactly the shape's
 // size, no more and no less); then github.com/sbinet/npyio reads the array,
 // which it may do safely once the header is known to be sound.
-func decodeNpy(r io.ReadSeeker, size int64, want []int) (shape []int, data []float32, err error) {
-	h, err := ReadNpyHeader(r, size)
+func decode(r io.ReadSeeker, size int64, want []int) (shape []int, data []float32, err error) {
+	h, err := ReadHeader(r, size)
 	if err != nil {
 		return nil, nil, err
 	}

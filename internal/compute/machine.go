@@ -1,4 +1,4 @@
-package graph
+package compute
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// machine runs a compiled gorgonia tape machine again and again, for
+// Machine runs a compiled gorgonia tape machine again and again, for
 // training steps and evaluation batches, with two changes to how
 // gorgonia's RunAll runs it, neither of which changes what it computes:
 //
@@ -24,16 +24,16 @@ import (
 //     its OS thread (for CUDA), starts a goroutine that executes the
 //     program, and waits on channels for it: on a CPU this costs two
 //     thread wake-ups per run, which cost more than the small programs here
-//     (docs/speed.md). run calls that goroutine's body, the tape machine's
+//     (docs/speed.md). Run calls that goroutine's body, the tape machine's
 //     unexported runall, directly (go:linkname below), with channels that
 //     have room for its one message, and then does what RunAll does after
 //     it: flushes batched work and runs the machine's closure queue.
 //
 // Both reach into gorgonia v0.9.18's unexported fields and functions; if
-// the VM is not the tape machine they know (another version), run falls
+// the VM is not the tape machine they know (another version), Run falls
 // back to RunAll and Reset. TestMachineRunsLikeRunAll checks that the two
 // ways give the same values.
-type machine struct {
+type Machine struct {
 	vm       G.VM
 	tape     unsafe.Pointer  // the *tapeMachine, or nil to fall back
 	pc       *int            // its program counter
@@ -42,8 +42,10 @@ type machine struct {
 	done     chan struct{}
 }
 
-func newMachine(vm G.VM) *machine {
-	m := &machine{vm: vm}
+// NewMachine returns a Machine that runs vm, the short way when vm is the
+// tape machine of gorgonia v0.9.18, else through RunAll and Reset.
+func NewMachine(vm G.VM) *Machine {
+	m := &Machine{vm: vm}
 	v := reflect.ValueOf(vm)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct || v.Type().String() != "*gorgonia.tapeMachine" {
 		return m
@@ -68,8 +70,8 @@ func newMachine(vm G.VM) *machine {
 //go:linkname tapeRunAll gorgonia.org/gorgonia.(*tapeMachine).runall
 func tapeRunAll(m unsafe.Pointer, errc chan error, done chan struct{})
 
-// run executes the program once and prepares the machine for the next run.
-func (m *machine) run() error {
+// Run executes the program once and prepares the machine for the next run.
+func (m *Machine) Run() error {
 	if m.tape == nil {
 		defer m.vm.Reset()
 		return m.vm.RunAll()
@@ -97,4 +99,4 @@ func (m *machine) run() error {
 }
 
 // Close releases the machine's resources.
-func (m *machine) Close() error { return m.vm.Close() }
+func (m *Machine) Close() error { return m.vm.Close() }

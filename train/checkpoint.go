@@ -17,6 +17,7 @@ import (
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
+	"github.com/perceptron-mnist/perceptron/rundir"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -376,8 +377,9 @@ func (e *InterruptedError) Unwrap() error { return e.Err }
 var runFiles = []string{MetricsFile, HistoryFile, modeljson.ModelFile, "w1.npy", "b1.npy", "w2.npy", "b2.npy", CheckpointFile}
 
 // CheckRunDir reports whether a new run may write into dir: it must not exist,
-// or be empty. With force, the files of an earlier run in dir (and its
-// best/) are removed instead, with the extra files or directories named
+// or be empty (rundir.Check, the rule train, sweep and exercise share).
+// With force, the files of an earlier run in dir (and its best/) are
+// removed instead, with the extra files or directories named
 // (such as what monitoring added), and other files are left alone.
 func CheckRunDir(dir string, force bool, extra ...string) error {
 	entries, err := os.ReadDir(dir)
@@ -391,12 +393,7 @@ func CheckRunDir(dir string, force bool, extra ...string) error {
 		return nil
 	}
 	if !force {
-		for _, f := range []string{CheckpointFile, modeljson.ModelFile} {
-			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-				return fmt.Errorf("run directory %s already holds a run (%s): continue it with -resume %s, or pass -force to overwrite it", dir, f, dir)
-			}
-		}
-		return fmt.Errorf("run directory %s is not empty: choose another -out, or pass -force to write into it", dir)
+		return rundir.Check(dir, rundir.Run, false)
 	}
 	for _, f := range runFiles {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {

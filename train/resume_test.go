@@ -290,7 +290,7 @@ func TestCheckRunDir(t *testing.T) {
 	if _, err := Run(context.Background(), cfg, d, Options{Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	want := "run directory " + dir + " already holds a run (checkpoint.bin): continue it with -resume " + dir + ", or pass -force to overwrite it"
+	want := "-out " + dir + " already holds a run (checkpoint.bin): continue it with 'perceptron train -resume " + dir + "', choose another -out, or pass -force to write into it"
 	if err := CheckRunDir(dir, false); err == nil || err.Error() != want {
 		t.Errorf("run directory: %v, want %q", err, want)
 	}

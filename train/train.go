@@ -12,7 +12,6 @@ import (
 	"github.com/perceptron-mnist/perceptron/modeljson"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/worker"
+	"github.com/perceptron-mnist/perceptron/rundir"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -107,15 +107,21 @@ func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result,
 }
 
 // run trains from scratch, or from ck when it is not nil.
-func run(ctx context.Context, cfg Config, d *data.MNIST, opts Options, ck *Checkpoint) (*Result, error) {
+func run(ctx context.Context, cfg Config, d *data.MNIST, opts Options, ck *Checkpoint) (_ *Result, rerr error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	trainSet, testSet := d.Train.Head(cfg.TrainLimit), d.Test.Head(cfg.TestLimit)
 	if opts.Dir != "" {
-		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		undo, err := rundir.Make(opts.Dir)
+		if err != nil {
 			return nil, fmt.Errorf("run directory: %w", err)
 		}
+		defer func() { // a run that failed before writing leaves no directory
+			if rerr != nil {
+				undo()
+			}
+		}()
 	}
 
 	// graph: the network, its loss and gradients, for full and last batches

@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/perceptron-mnist/perceptron/exercise"
+	"github.com/perceptron-mnist/perceptron/rundir"
 )
 
 func init() {
@@ -24,7 +25,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	out := fs.String("out", "runs/exercise", "output directory")
 	dataDir := dataFlag(fs, "")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "runs trained at once")
-	force := fs.Bool("force", false, "retrain runs already finished in -out")
+	force := fs.Bool("force", false, "write into an -out that holds something else (a run, a sweep, other files), and retrain runs already finished in it")
 	quick := fs.Bool("quick", false, "a scaled-down study for a smoke test: -train-limit 3000 -test-limit 1000 -epoch-scale 0.02")
 	trainLimit := fs.Int("train-limit", 0, "use only the first N training images (0: all)")
 	testLimit := fs.Int("test-limit", 0, "use only the first N test images (0: all)")
@@ -50,6 +51,9 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if *quick {
 		*trainLimit, *testLimit, *epochScale = 3000, 1000, 0.02
+	}
+	if err := rundir.Check(*out, rundir.Exercise, *force); err != nil {
+		return err
 	}
 	d, err := loadData(*dataDir)
 	if err != nil {

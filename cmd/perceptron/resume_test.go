@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -130,10 +131,20 @@ func TestTrainDivergesWithHugeLR(t *testing.T) {
 	if code != 1 || !want.MatchString(errOut) || out != "" {
 		t.Fatalf("exit %d, stderr %q, stdout %q; want exit 1 and the divergence message", code, errOut, out)
 	}
-	for _, f := range []string{"checkpoint.bin", "model.json", "w1.npy", "metrics.csv"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			t.Errorf("a run that diverged in its first epoch left %s", f)
-		}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		entries, _ := os.ReadDir(dir)
+		t.Errorf("a run that diverged in its first epoch left its directory %s (holding %v)", dir, entries)
+	}
+	// a directory that was there before stays
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := perceptron(t, "train", "-lr", "1e30", "-activation", "relu", "-epochs", "2",
+		"-train-limit", "1000", "-test-limit", "200", "-quiet", "-out", dir); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Errorf("a diverged run removed the directory it was given: %v", err)
 	}
 }
 
@@ -144,7 +155,7 @@ func TestTrainRefusesToOverwrite(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	code, out, errOut := perceptron(t, append(args, "-lr", "0.1")...)
-	want := "perceptron train: run directory " + dir + " already holds a run (checkpoint.bin): continue it with -resume " + dir + ", or pass -force to overwrite it\n"
+	want := "perceptron train: -out " + dir + " already holds a run (checkpoint.bin): continue it with 'perceptron train -resume " + dir + "', choose another -out, or pass -force to write into it\n"
 	if code != 1 || errOut != want || out != "" {
 		t.Fatalf("exit %d, stderr %q; want %q", code, errOut, want)
 	}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/perceptron-mnist/perceptron/plot"
+	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/sweep"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -78,7 +79,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataDir := dataFlag(fs, "")
 	out := fs.String("out", "runs/sweep", "directory of the runs and the tables")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "runs trained at once")
-	force := fs.Bool("force", false, "retrain runs already finished in -out")
+	force := fs.Bool("force", false, "write into an -out that holds something else (a run, a study, other files), and retrain runs already finished in it")
 	asJSON := fs.Bool("json", false, "print the results table as JSON instead of markdown")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	watch := addMonitorFlags(fs)
@@ -109,6 +110,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := c.Validate(); err != nil {
 			return fmt.Errorf("run %d of the grid: %w", i+1, err)
 		}
+	}
+	if err := rundir.Check(*out, rundir.Sweep, *force); err != nil {
+		return err
 	}
 	d, err := loadData(*dataDir)
 	if err != nil {

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
+	"github.com/perceptron-mnist/perceptron/modeljson"
+	"github.com/perceptron-mnist/perceptron/onnx"
+)
+
+// exportONNX runs `perceptron export` on dir and returns the decoded file.
+func exportONNX(t *testing.T, dir string, flags ...string) (string, *onnx.File) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "model.onnx")
+	code, out, errOut := perceptron(t, append(append([]string{"export", "-format", "onnx"}, flags...), dir, "-o", path)...)
+	if code != 0 || out != "" || !strings.Contains(errOut, "wrote "+path) {
+		t.Fatalf("export: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := onnx.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, f
+}
+
+// checkONNX runs ONNX's checker with full shape inference on the files.
+func checkONNX(t *testing.T, paths ...string) {
+	t.Helper()
+	py := testenv.NeedPython(t, "onnx")
+	const check = "import sys, onnx\nfor p in sys.argv[1:]: onnx.checker.check_model(onnx.load(p), full_check=True)\n"
+	if out, err := exec.Command(py, append([]string{"-c", check}, paths...)...).CombinedOutput(); err != nil {
+		t.Fatalf("onnx.checker: %v\n%s", err, out)
+	}
+}
+
+// torchAccuracy runs scripts/torch_model.py --check on a run directory.
+func torchAccuracy(t *testing.T, dir, dataDir string) float64 {
+	t.Helper()
+	py := testenv.NeedPython(t, "torch", "numpy")
+	out, err := exec.Command(py, "../../scripts/torch_model.py", dir, "--check", "--data", dataDir, "--json").Output()
+	if err != nil {
+		t.Fatalf("torch_model.py --check: %v\n%s", err, out)
+	}
+	var r struct {
+		N        int     `json:"n"`
+		Accuracy float64 `json:"accuracy"`
+	}
+	if err := json.Unmarshal(out, &r); err != nil || r.N != 10000 {
+		t.Fatalf("torch_model.py printed %q (%v), want 10000 images", out, err)
+	}
+	return r.Accuracy
+}
+
+// TestExportRuntimes exports the default run (784 → 64 sigmoid → 10) and
+// runs it in the runtimes people use: ONNX's checker accepts it,
+// onnxruntime-node's accuracy on the 10,000 test images equals `perceptron
+// eval`'s and its probabilities `perceptron predict -json`'s, and the torch
+// script gives the same accuracy.
+func TestExportRuntimes(t *testing.T) {
+	dir, d := defaultModelDir(t)
+	path, f := exportONNX(t, dir)
+	checkONNX(t, path)
+
+	code, out, errOut := perceptron(t, "eval", "-model", dir, "-json", "-out", "-")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, errOut)
+	}
+	var ev evalJSON
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := f.Meta("test_accuracy"); !ok || got != strconv.FormatFloat(ev.Accuracy, 'g', -1, 64) {
+		t.Errorf("metadata test_accuracy %q, eval says %v", got, ev.Accuracy)
+	}
+	var training map[string]any
+	if s, _ := f.Meta("training"); json.Unmarshal([]byte(s), &training) != nil || training["hidden"] != 64.0 || training["activation"] != "sigmoid" {
+		t.Errorf("metadata training %q, want the run's configuration", s)
+	}
+	if f.ProducerName != "perceptron" || f.ProducerVersion == "" {
+		t.Errorf("producer %q %q", f.ProducerName, f.ProducerVersion)
+	}
+
+	ort := testenv.NeedOnnxruntime(t)
+	res := ort.Run(t, path, d.Dir)
+	if res.N != 10000 || math.Abs(res.Accuracy-ev.Accuracy) > 1e-4 {
+		t.Errorf("onnxruntime: accuracy %v on %d images, eval %v", res.Accuracy, res.N, ev.Accuracy)
+	}
+	code, out, errOut = perceptron(t, "predict", "-model", dir, "-first", "10000", "-json")
+	if code != 0 {
+		t.Fatalf("predict: exit %d: %s", code, errOut)
+	}
+	lines := jsonLines(t, out)
+	if len(lines) != 10000 || len(res.Probabilities) != 10000 {
+		t.Fatalf("%d predictions and %d onnxruntime rows, want 10000", len(lines), len(res.Probabilities))
+	}
+	worst := 0.0
+	for i, l := range lines {
+		for j, p := range l.Probabilities {
+			worst = math.Max(worst, math.Abs(float64(p)-res.Probabilities[i][j]))
+		}
+	}
+	if worst > 1e-5 {
+		t.Errorf("onnxruntime's probabilities differ from predict -json's by up to %.3g, want at most 1e-5", worst)
+	}
+	t.Logf("eval %.4f, onnxruntime %.4f, largest probability difference %.3g", ev.Accuracy, res.Accuracy, worst)
+
+	if acc := torchAccuracy(t, dir, d.Dir); math.Abs(acc-ev.Accuracy) > 1e-4 {
+		t.Errorf("torch accuracy %v, eval %v", acc, ev.Accuracy)
+	}
+}
+
+// TestExportBest exports the best/ weights of a -save-best run.
+func TestExportBest(t *testing.T) {
+	run := filepath.Join(t.TempDir(), "run")
+	code, _, errOut := perceptron(t, "train", "-hidden", "8", "-epochs", "3", "-train-limit", "2000", "-test-limit", "1000",
+		"-lr", "2", "-save-best", "-out", run)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	for _, c := range []struct {
+		flags   []string
+		dir     string
+		weights string
+	}{{nil, run, "last epoch"}, {[]string{"-best"}, filepath.Join(run, "best"), "best epoch (best/)"}} {
+		_, f := exportONNX(t, run, c.flags...)
+		p, info, err := modeljson.Load(c.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tensor := range p.Tensors() {
+			init := f.Initializer(graph.Names[i])
+			if init == nil || !slices.Equal(init.Data, graph.F32(tensor)) {
+				t.Errorf("%v: initializer %s differs from %s", c.flags, graph.Names[i], c.dir)
+			}
+		}
+		var s struct {
+			TestAcc float64 `json:"test_acc"`
+		}
+		json.Unmarshal(info.Metrics, &s)
+		if w, _ := f.Meta("weights"); w != c.weights {
+			t.Errorf("%v: metadata weights %q, want %q", c.flags, w, c.weights)
+		}
+		if acc, _ := f.Meta("test_accuracy"); acc != strconv.FormatFloat(s.TestAcc, 'g', -1, 64) {
+			t.Errorf("%v: metadata test_accuracy %q, %s/model.json says %v", c.flags, acc, c.dir, s.TestAcc)
+		}
+	}
+}
+
+// TestExportRefuses checks that bad input is refused with a clear error
+// and a non-zero exit, and that nothing is written.
+func TestExportRefuses(t *testing.T) {
+	model := untrainedModelDir(t)
+	version := filepath.Join(t.TempDir(), "v9")
+	os.MkdirAll(version, 0o755)
+	for _, f := range []string{"w1.npy", "b1.npy", "w2.npy", "b2.npy", "model.json"} {
+		b, _ := os.ReadFile(filepath.Join(model, f))
+		if f == "model.json" {
+			b = []byte(strings.Replace(string(b), `"format_version": 1`, `"format_version": 9`, 1))
+		}
+		os.WriteFile(filepath.Join(version, f), b, 0o644)
+	}
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "model.onnx")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no such run", []string{"-format", "onnx", filepath.Join(tmp, "nope"), "-o", out}, 1,
+			"perceptron export: no run directory " + filepath.Join(tmp, "nope") + "\n"},
+		{"format version", []string{"-format", "onnx", version, "-o", out}, 1,
+			"perceptron export: load model: read " + filepath.Join(version, "model.json") + ": format version 9, this program reads version 1\n"},
+		{"unknown format", []string{"-format", "tflite", model, "-o", out}, 2,
+			"perceptron export: -format \"tflite\": want one of onnx\n"},
+		{"unwritable", []string{"-format", "onnx", model, "-o", filepath.Join(tmp, "no", "dir", "m.onnx")}, 1,
+			"perceptron export: write " + filepath.Join(tmp, "no", "dir", "m.onnx") + ": open "},
+		{"onto a directory", []string{"-format", "onnx", model, "-o", tmp}, 1, "perceptron export: write " + tmp + ": "},
+		{"no best", []string{"-format", "onnx", "-best", model, "-o", out}, 1,
+			"perceptron export: -best: " + filepath.Join(model, "best") + " holds no best epoch's model (train with -save-best to keep one)\n"},
+		{"no -o", []string{"-format", "onnx", model}, 2, "perceptron export: -o FILE is required\n"},
+		{"no run", []string{"-format", "onnx", "-o", out}, 2, "perceptron export: want one RUN_DIR, got 0 arguments\n"},
+		{"two runs", []string{"-format", "onnx", model, model, "-o", out}, 2, "perceptron export: want one RUN_DIR, got 2 arguments\n"},
+		{"bad flag", []string{"-frobnicate", model, "-o", out}, 2, "flag provided but not defined: -frobnicate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, errOut := perceptron(t, append([]string{"export"}, tc.args...)...)
+			if code != tc.code || stdout != "" || !strings.HasPrefix(errOut, tc.want) && !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, stdout, errOut, tc.code, tc.want)
+			}
+			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+				t.Errorf("left %d files in the output directory (%s)", len(entries), entries[0].Name())
+			}
+		})
+	}
+}

@@ -159,6 +159,17 @@ func TestExportBest(t *testing.T) {
 	}
 }
 
+// TestExportStdout checks that -o - writes the same bytes to stdout.
+func TestExportStdout(t *testing.T) {
+	dir := untrainedModelDir(t)
+	path, _ := exportONNX(t, dir)
+	code, out, errOut := perceptron(t, "export", "-format", "onnx", "-o", "-", dir)
+	want, _ := os.ReadFile(path)
+	if code != 0 || out != string(want) || errOut != "" {
+		t.Errorf("export -o -: exit %d, %d bytes on stdout (want the %d of %s), stderr %q", code, len(out), len(want), path, errOut)
+	}
+}
+
 // TestExportRefuses checks that bad input is refused with a clear error
 // and a non-zero exit, and that nothing is written.
 func TestExportRefuses(t *testing.T) {

@@ -219,3 +219,41 @@ func TestExportRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestTorchStateDict saves a run's network with scripts/torch_model.py and
+// reads the state_dict back: its tensors are the run's weights, the linear
+// layers' transposed; a missing run is refused naming its model.json, and
+// nothing is written.
+func TestTorchStateDict(t *testing.T) {
+	py := testenv.NeedPython(t, "torch", "numpy")
+	dir := untrainedModelDir(t)
+	pt := filepath.Join(t.TempDir(), "net.pt")
+	if out, err := exec.Command(py, "../../scripts/torch_model.py", dir, pt).CombinedOutput(); err != nil {
+		t.Fatalf("torch_model.py: %v\n%s", err, out)
+	}
+	const compare = `
+import sys, numpy as np, torch
+sd = torch.load(sys.argv[2])
+d = sys.argv[1]
+pairs = [("0.weight", "w1", True), ("0.bias", "b1", False), ("2.weight", "w2", True), ("2.bias", "b2", False)]
+assert sorted(sd) == sorted(k for k, _, _ in pairs), sorted(sd)
+for key, name, transposed in pairs:
+    a = np.load(f"{d}/{name}.npy")
+    got = sd[key].numpy()
+    assert np.array_equal(got.T if transposed else got, a), key
+print("ok")
+`
+	if out, err := exec.Command(py, "-c", compare, dir, pt).CombinedOutput(); err != nil || string(out) != "ok\n" {
+		t.Fatalf("state_dict: %v\n%s", err, out)
+	}
+
+	missing := filepath.Join(t.TempDir(), "nope")
+	bad := filepath.Join(t.TempDir(), "bad.pt")
+	out, err := exec.Command(py, "../../scripts/torch_model.py", missing, bad).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "torch_model.py: "+filepath.Join(missing, "model.json")) {
+		t.Errorf("missing run: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("a refused run left its .pt file")
+	}
+}

@@ -36,16 +36,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "perceptron bench: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	cfg, err := tf.config()
 	if err != nil {
 		return err
 	}
 	if *evals < 1 {
-		return fmt.Errorf("-evals %d: want at least 1", *evals)
+		return usagef("-evals %d: want at least 1", *evals)
 	}
 	d, err := loadData(*dataDir)
 	if err != nil {

@@ -37,15 +37,16 @@ func TestBenchJSON(t *testing.T) {
 }
 
 func TestBenchRefusesBadFlags(t *testing.T) {
+	const benchHint = "run 'perceptron bench -h' for the flags\n"
 	for _, tc := range []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"bench", "-evals", "0"}, 1, "perceptron bench: -evals 0: want at least 1\n"},
-		{[]string{"bench", "-epochs", "0"}, 1, "perceptron bench: -epochs 0: want at least 1\n"},
-		{[]string{"bench", "-activation", "tanh"}, 1, "perceptron bench: -activation \"tanh\": want sigmoid or relu\n"},
-		{[]string{"bench", "extra"}, 2, "perceptron bench: unexpected argument \"extra\"\n"},
+		{[]string{"bench", "-evals", "0"}, 2, "perceptron bench: -evals 0: want at least 1\n" + benchHint},
+		{[]string{"bench", "-epochs", "0"}, 2, "perceptron bench: -epochs 0: want at least 1\n" + benchHint},
+		{[]string{"bench", "-activation", "tanh"}, 2, "perceptron bench: -activation \"tanh\": want sigmoid or relu\n" + benchHint},
+		{[]string{"bench", "extra"}, 2, "perceptron bench: unexpected argument \"extra\"\n" + benchHint},
 	} {
 		code, _, stderr := perceptron(t, tc.args...)
 		if code != tc.code || stderr != tc.want {

@@ -22,9 +22,8 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "perceptron data: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	if *dirOnly {
 		where, err := data.Locate(*dir)

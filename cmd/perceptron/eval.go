@@ -63,14 +63,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	switch {
 	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "perceptron eval: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+		return usagef("unexpected argument %q", fs.Arg(0))
 	case *modelDir == "":
-		fmt.Fprintln(stderr, "perceptron eval: -model DIR is required")
-		return errUsage
+		return usagef("-model DIR is required")
 	case *nWrong < 0:
-		fmt.Fprintf(stderr, "perceptron eval: -wrong %d: want 0 or more\n", *nWrong)
-		return errUsage
+		return usagef("-wrong %d: want 0 or more", *nWrong)
 	}
 	m, err := infer.Load(*modelDir)
 	if err != nil {

@@ -35,19 +35,18 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "perceptron exercise: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	switch {
 	case *jobs < 1:
-		return fmt.Errorf("-jobs %d: want at least 1", *jobs)
+		return usagef("-jobs %d: want at least 1", *jobs)
 	case *trainLimit < 0:
-		return fmt.Errorf("-train-limit %d: want 0 (all) or more", *trainLimit)
+		return usagef("-train-limit %d: want 0 (all) or more", *trainLimit)
 	case *testLimit < 0:
-		return fmt.Errorf("-test-limit %d: want 0 (all) or more", *testLimit)
+		return usagef("-test-limit %d: want 0 (all) or more", *testLimit)
 	case !(*epochScale > 0) || *epochScale > 100:
-		return fmt.Errorf("-epoch-scale %v: want a number in (0, 100]", *epochScale)
+		return usagef("-epoch-scale %v: want a number in (0, 100]", *epochScale)
 	}
 	if *quick {
 		*trainLimit, *testLimit, *epochScale = 3000, 1000, 0.02

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -30,8 +31,8 @@ type command struct {
 // commands lists the subcommands; each registers itself from its own file.
 var commands = map[string]command{}
 
-// errUsage reports bad flags or arguments; the flag package has already
-// printed the details.
+// errUsage reports a mistake on the command line whose message the command
+// has already printed; usagef and asUsage are the way for new code.
 var errUsage = errors.New("usage")
 
 func main() {
@@ -40,36 +41,63 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// The exit codes of every command: 0 when it did its work (or printed the
+// help that was asked for), 1 for a failure while working, 2 for anything
+// wrong on the command line: a flag that does not parse, a value out of
+// range, a missing or unexpected argument.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		if len(args) > 1 {
 			if _, ok := commands[args[1]]; ok {
 				return run(ctx, []string{args[1], "-h"}, stdout, stderr)
 			}
+			fmt.Fprintf(stderr, "perceptron help: unknown command %q\nrun 'perceptron help' for the commands\n", args[1])
+			return exitUsage
 		}
-		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+		usage(stdout)
+		return exitOK
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "perceptron: unknown command %q\n", args[0])
-		usage(stderr)
-		return 2
+		fmt.Fprintf(stderr, "perceptron: unknown command %q\nrun 'perceptron help' for the commands\n", args[0])
+		return exitUsage
 	}
-	if err := cmd.run(ctx, args[1:], stdout, stderr); err != nil {
-		switch {
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.Is(err, errUsage):
-			return 2
-		}
-		fmt.Fprintf(stderr, "perceptron %s: %v\n", args[0], err)
-		return 1
+	return exitCode(cmd.run(ctx, args[1:], stdout, stderr), args[0], stdout, stderr)
+}
+
+// exitCode reports err, what command name returned, by the convention of
+// the exit codes above: help on stdout; a mistake on the command line as
+// its message and one line pointing at -h; any other error as its message.
+func exitCode(err error, name string, stdout, stderr io.Writer) int {
+	var help *helpError
+	var bad *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &help):
+		io.WriteString(stdout, help.text)
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &bad):
+		fmt.Fprintf(stderr, "perceptron %s: %v\n", name, bad.err)
+		fallthrough
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "run 'perceptron %s -h' for the flags\n", name)
+		return exitUsage
 	}
-	return 0
+	fmt.Fprintf(stderr, "perceptron %s: %v\n", name, err)
+	return exitFailure
 }
 
 func usage(w io.Writer) {
@@ -85,25 +113,76 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'perceptron <command> -h' for a command's flags.")
 }
 
-// newFlagSet returns a flag set for a subcommand whose usage line and errors go
-// to stderr.
+// newFlagSet returns the flag set of a subcommand. Parse it with parse,
+// which gives every command the same behaviour: -h prints the usage line,
+// about and the flags on stdout (exit 0); a flag that does not parse is
+// reported in one line and a pointer to -h on stderr (exit 2). Report a
+// value out of range, or a missing or extra argument, with usagef or
+// asUsage (exit 2); any other error returned is a failure while working
+// (exit 1).
 func newFlagSet(name, args, about string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("perceptron "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: perceptron %s %s\n\n%s\n\nFlags:\n", name, args, about)
+		fmt.Fprintf(fs.Output(), "Usage: perceptron %s %s\n\n%s\n\nFlags:\n", name, args, about)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
-// parse parses args into fs, mapping a bad flag to errUsage.
+// parse parses args into fs: -h gives the help (a *helpError), a bad flag a
+// usage error.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard) // the flag package would print the whole usage after an error
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		var b strings.Builder
+		fs.SetOutput(&b)
+		usage()
+		fs.SetOutput(out)
+		return &helpError{b.String()}
+	case err != nil:
+		return &usageError{err}
 	}
 	return nil
+}
+
+// noArgs refuses arguments after the flags of a command that takes none.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// helpError carries the help that -h asked for, printed on stdout.
+type helpError struct{ text string }
+
+func (e *helpError) Error() string { return "help requested" }
+func (e *helpError) Unwrap() error { return flag.ErrHelp }
+
+// usageError is a mistake on the command line (exit 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a mistake on the command line, such as "-jobs 0: want at
+// least 1": the command prints it and one line pointing at -h, and exits 2.
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// asUsage marks err (such as a configuration's validation error) as a
+// mistake on the command line; nil stays nil.
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &usageError{err}
 }

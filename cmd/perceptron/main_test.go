@@ -18,30 +18,40 @@ func perceptron(t *testing.T, args ...string) (code int, stdout, stderr string) 
 	return code, out.String(), errOut.String()
 }
 
+// Every command follows one convention: exit 2 and two lines on stderr (the
+// mistake, and where the flags are listed) for anything wrong on the command
+// line, whether it does not parse or is out of range; exit 1 for a failure
+// while working.
 func TestTrainRefusesBadFlags(t *testing.T) {
+	const hint = "run 'perceptron train -h' for the flags\n"
 	tests := []struct {
 		args []string
 		code int
-		want string
+		want string // all of stderr
 	}{
-		{[]string{"train", "-batch", "0"}, 1, "perceptron train: -batch 0: want at least 1\n"},
-		{[]string{"train", "-lr", "-0.5"}, 1, "perceptron train: -lr -0.5: want a positive learning rate\n"},
-		{[]string{"train", "-lr", "0"}, 1, "perceptron train: -lr 0: want a positive learning rate\n"},
-		{[]string{"train", "-optimizer", "rmsprop"}, 1, "perceptron train: -optimizer \"rmsprop\": want sgd or adam\n"},
-		{[]string{"train", "-activation", "tanh"}, 1, "perceptron train: -activation \"tanh\": want sigmoid or relu\n"},
-		{[]string{"train", "-epochs", "0"}, 1, "perceptron train: -epochs 0: want at least 1\n"},
-		{[]string{"train", "-hidden", "-3"}, 1, "perceptron train: -hidden -3: want 1 to 65536 neurons\n"},
-		{[]string{"train", "-batch", "ten"}, 2, `invalid value "ten" for flag -batch`},
-		{[]string{"train", "-nonsense"}, 2, "flag provided but not defined: -nonsense"},
-		{[]string{"train", "extra"}, 2, `perceptron train: unexpected argument "extra"`},
-		{[]string{"train", "-data", "/nonexistent"}, 1, "MNIST data not found in /nonexistent (from -data)"},
-		{[]string{"frobnicate"}, 2, `perceptron: unknown command "frobnicate"`},
+		{[]string{"train", "-batch", "0"}, 2, "perceptron train: -batch 0: want at least 1\n" + hint},
+		{[]string{"train", "-lr", "-0.5"}, 2, "perceptron train: -lr -0.5: want a positive learning rate\n" + hint},
+		{[]string{"train", "-lr", "-1"}, 2, "perceptron train: -lr -1: want a positive learning rate\n" + hint},
+		{[]string{"train", "-lr", "0"}, 2, "perceptron train: -lr 0: want a positive learning rate\n" + hint},
+		{[]string{"train", "-lr", "abc"}, 2, "perceptron train: invalid value \"abc\" for flag -lr: parse error\n" + hint},
+		{[]string{"train", "-optimizer", "rmsprop"}, 2, "perceptron train: -optimizer \"rmsprop\": want sgd or adam\n" + hint},
+		{[]string{"train", "-activation", "tanh"}, 2, "perceptron train: -activation \"tanh\": want sigmoid or relu\n" + hint},
+		{[]string{"train", "-epochs", "0"}, 2, "perceptron train: -epochs 0: want at least 1\n" + hint},
+		{[]string{"train", "-hidden", "-3"}, 2, "perceptron train: -hidden -3: want 1 to 65536 neurons\n" + hint},
+		{[]string{"train", "-batch", "ten"}, 2, "perceptron train: invalid value \"ten\" for flag -batch: parse error\n" + hint},
+		{[]string{"train", "-nonsense"}, 2, "perceptron train: flag provided but not defined: -nonsense\n" + hint},
+		{[]string{"train", "extra"}, 2, "perceptron train: unexpected argument \"extra\"\n" + hint},
+		{[]string{"train", "-data", "/nonexistent"}, 1, "perceptron train: MNIST data not found in /nonexistent (from -data)"},
+		{[]string{"frobnicate"}, 2, "perceptron: unknown command \"frobnicate\"\nrun 'perceptron help' for the commands\n"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			dir := t.TempDir()
 			code, out, errOut := perceptron(t, append(tc.args, "-out", filepath.Join(dir, "run"))...)
-			if code != tc.code || !strings.Contains(errOut, tc.want) || out != "" {
+			if tc.code == 1 && strings.HasPrefix(errOut, tc.want) {
+				errOut = tc.want // the rest names the places looked in
+			}
+			if code != tc.code || errOut != tc.want || out != "" {
 				t.Fatalf("exit %d, stderr %q, stdout %q; want exit %d and %q", code, errOut, out, tc.code, tc.want)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "run")); err == nil {
@@ -51,12 +61,49 @@ func TestTrainRefusesBadFlags(t *testing.T) {
 	}
 }
 
+// The same convention holds for the other commands' flags.
+func TestUsageConventionOfEveryCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // the first line of stderr
+	}{
+		{[]string{"sweep", "-jobs", "0"}, "-jobs 0: want at least 1"},
+		{[]string{"sweep", "-hidden", "5,x"}, `-hidden "5,x": "x" is not an integer`},
+		{[]string{"exercise", "-jobs", "0"}, "-jobs 0: want at least 1"},
+		{[]string{"predict", "-first", "-2", "-model", "m"}, "-first -2: want a number of test images"},
+		{[]string{"predict"}, "-model DIR is required"},
+		{[]string{"eval", "-wrong", "-1", "-model", "m"}, "-wrong -1: want 0 or more"},
+		{[]string{"plot"}, "no run directory given"},
+		{[]string{"serve", "-max-bytes", "0", "-model", "m"}, "-max-bytes 0: want at least 1"},
+		{[]string{"data", "x"}, `unexpected argument "x"`},
+		{[]string{"summary", "-batch", "q"}, `invalid value "q" for flag -batch: parse error`},
+		{[]string{"bench", "-evals", "0"}, "-evals 0: want at least 1"},
+	} {
+		code, out, errOut := perceptron(t, tc.args...)
+		want := "perceptron " + tc.args[0] + ": " + tc.want + "\nrun 'perceptron " + tc.args[0] + " -h' for the flags\n"
+		if code != 2 || errOut != want || out != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit 2 and %q", tc.args, code, errOut, out, want)
+		}
+	}
+}
+
+// Help that was asked for goes to stdout with exit 0.
 func TestHelpOnEveryCommand(t *testing.T) {
 	for name := range commands {
-		code, out, errOut := perceptron(t, name, "-h")
-		if code != 0 || out != "" || !strings.HasPrefix(errOut, "Usage: perceptron "+name) {
-			t.Errorf("%s -h: exit %d, stdout %q, stderr %.80q", name, code, out, errOut)
+		for _, args := range [][]string{{name, "-h"}, {name, "-help"}, {"help", name}} {
+			code, out, errOut := perceptron(t, args...)
+			if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage: perceptron "+name) || !strings.Contains(out, "\nFlags:\n") {
+				t.Errorf("%v: exit %d, stdout %.80q, stderr %q", args, code, out, errOut)
+			}
 		}
+	}
+	code, out, errOut := perceptron(t, "help")
+	if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage: perceptron <command>") {
+		t.Errorf("help: exit %d, stdout %.80q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = perceptron(t)
+	if code != 2 || out != "" || !strings.HasPrefix(errOut, "Usage: perceptron <command>") {
+		t.Errorf("no command: exit %d, stdout %.80q, stderr %.80q", code, out, errOut)
 	}
 }
 

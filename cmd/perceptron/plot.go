@@ -27,9 +27,7 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "perceptron plot: no run directory given")
-		fs.Usage()
-		return errUsage
+		return usagef("no run directory given")
 	}
 	runs := make([]*plot.Run, fs.NArg())
 	for i, dir := range fs.Args() {

@@ -63,14 +63,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	switch {
 	case *modelDir == "":
-		fmt.Fprintln(stderr, "perceptron predict: -model DIR is required")
-		return errUsage
+		return usagef("-model DIR is required")
 	case *first < 0:
-		fmt.Fprintf(stderr, "perceptron predict: -first %d: want a number of test images\n", *first)
-		return errUsage
+		return usagef("-first %d: want a number of test images", *first)
 	case *first == 0 && fs.NArg() == 0:
-		fmt.Fprintln(stderr, "perceptron predict: nothing to predict: give -first N or IMAGE arguments")
-		return errUsage
+		return usagef("nothing to predict: give -first N or IMAGE arguments")
 	}
 	m, err := infer.Load(*modelDir)
 	if err != nil {
@@ -85,7 +82,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 		if *first > d.Test.Len() {
-			return fmt.Errorf("-first %d: the test set has %d images", *first, d.Test.Len())
+			return usagef("-first %d: the test set has %d images", *first, d.Test.Len())
 		}
 		for i := 0; i < *first; i++ {
 			inputs = append(inputs, predictInput{name: "test:" + strconv.Itoa(i), x: d.Test.Image(i),

@@ -62,7 +62,7 @@ func TestTrainInterruptAndResume(t *testing.T) {
 	t.Logf("SIGINT %v after the first checkpoint: interrupted at epoch %s after step %s", delay, m[1], m[2])
 	stop()
 
-	if code, _, errOut := perceptron(t, "train", "-resume", dir, "-lr", "0.1"); code != 1 ||
+	if code, _, errOut := perceptron(t, "train", "-resume", dir, "-lr", "0.1"); code != 2 ||
 		!strings.Contains(errOut, "-resume continues the run with the configuration and directory of its checkpoint: drop -lr") {
 		t.Fatalf("-resume with -lr: exit %d, %s", code, errOut)
 	}

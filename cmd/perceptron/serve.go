@@ -34,14 +34,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	switch {
 	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "perceptron serve: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+		return usagef("unexpected argument %q", fs.Arg(0))
 	case *model == "":
-		fmt.Fprintln(stderr, "perceptron serve: -model DIR is required (a run directory written by `perceptron train`)")
-		return errUsage
+		return usagef("-model DIR is required (a run directory written by `perceptron train`)")
 	case *maxBytes < 1:
-		fmt.Fprintf(stderr, "perceptron serve: -max-bytes %d: want at least 1\n", *maxBytes)
-		return errUsage
+		return usagef("-max-bytes %d: want at least 1", *maxBytes)
 	}
 
 	m, err := infer.Load(*model)

@@ -51,9 +51,8 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "perceptron summary: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	var m *modeljson.Model
 	name := ""
@@ -65,8 +64,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 		})
 		if conflict != "" {
-			fmt.Fprintf(stderr, "perceptron summary: -%s describes a network to train; -model DIR describes a saved one: give one or the other\n", conflict)
-			return errUsage
+			return usagef("-%s describes a network to train; -model DIR describes a saved one: give one or the other", conflict)
 		}
 		var err error
 		if m, err = modeljson.ReadModel(*modelDir); err != nil {

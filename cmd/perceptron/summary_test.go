@@ -55,7 +55,7 @@ func TestSummaryOfSavedModel(t *testing.T) {
 		t.Errorf("-model with -hidden: exit %d, %q", code, errOut)
 	}
 	code, _, errOut = perceptron(t, "summary", "-activation", "tanh")
-	if code != 1 || !strings.Contains(errOut, `-activation "tanh": want sigmoid or relu`) {
+	if code != 2 || !strings.Contains(errOut, `-activation "tanh": want sigmoid or relu`) {
 		t.Errorf("-activation tanh: exit %d, %q", code, errOut)
 	}
 }

@@ -86,12 +86,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "perceptron sweep: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	if *jobs < 1 {
-		return fmt.Errorf("-jobs %d: want at least 1", *jobs)
+		return usagef("-jobs %d: want at least 1", *jobs)
 	}
 	var cfgs []train.Config
 	if *config != "" {
@@ -102,13 +101,13 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		gr, err := g.grid()
 		if err != nil {
-			return err
+			return asUsage(err)
 		}
 		cfgs = gr.Configs()
 	}
 	for i, c := range cfgs {
 		if err := c.Validate(); err != nil {
-			return fmt.Errorf("run %d of the grid: %w", i+1, err)
+			return asUsage(fmt.Errorf("run %d of the grid: %w", i+1, err))
 		}
 	}
 	if err := rundir.Check(*out, rundir.Sweep, *force); err != nil {

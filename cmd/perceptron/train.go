@@ -63,7 +63,7 @@ func (t *trainFlags) config() (train.Config, error) {
 	if !lrSet {
 		c.LR = train.DefaultLR(c.Optimizer)
 	}
-	return c, c.Validate()
+	return c, asUsage(c.Validate())
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -82,9 +82,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "perceptron train: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	var ck *train.Checkpoint
 	cfg, err := tf.config()
@@ -166,7 +165,7 @@ func resumeFlags(fs *flag.FlagSet, dir string) error {
 		}
 	})
 	if len(bad) > 0 {
-		return fmt.Errorf("-resume continues the run with the configuration and directory of its checkpoint: drop %s",
+		return usagef("-resume continues the run with the configuration and directory of its checkpoint: drop %s",
 			strings.Join(bad, " "))
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
+	"github.com/perceptron-mnist/perceptron/internal/imagefile"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -249,16 +250,20 @@ func WriteCurves(w io.Writer, format string, runs []*Run) error {
 }
 
 // SaveCurves writes the curves of runs to each path, in the format of its
-// extension, through a temporary file so that a viewer never sees half of one.
+// extension (imagefile.Figure), through a temporary file so that a viewer
+// never sees half of one. A path of no known format is refused before any
+// is drawn.
 func SaveCurves(runs []*Run, paths ...string) error {
-	for _, path := range paths {
-		format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
-		switch format {
-		case "png", "svg", "pdf", "eps", "jpg", "jpeg", "tif", "tiff":
-		default:
-			return fmt.Errorf("plot %s: unknown image format %q, want .png, .svg, .pdf, .eps, .jpg or .tif", path, filepath.Ext(path))
+	formats := make([]string, len(paths))
+	for i, path := range paths {
+		f, err := imagefile.Format(path, imagefile.Figure)
+		if err != nil {
+			return fmt.Errorf("plot %w", err)
 		}
-		if err := atomicfile.Write(path, func(w io.Writer) error { return WriteCurves(w, format, runs) }); err != nil {
+		formats[i] = f
+	}
+	for i, path := range paths {
+		if err := atomicfile.Write(path, func(w io.Writer) error { return WriteCurves(w, formats[i], runs) }); err != nil {
 			return err
 		}
 	}

@@ -104,7 +104,7 @@ func TestSaveCurvesRefuses(t *testing.T) {
 		path string
 		want string
 	}{
-		{runs, filepath.Join(dir, "curves.txt"), `unknown image format ".txt"`},
+		{runs, filepath.Join(dir, "curves.txt"), `unknown picture format ".txt"`},
 		{nil, filepath.Join(dir, "curves.png"), "no runs"},
 		{[]*Run{{Dir: "empty"}}, filepath.Join(dir, "curves.png"), "curves of empty: no epochs"},
 		{runs, filepath.Join(dir, "missing", "curves.png"), "no such file or directory"},

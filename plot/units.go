@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
-	"io"
 	"math"
 
-	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
+	"github.com/perceptron-mnist/perceptron/internal/imagefile"
 )
 
 // Side is the side of an MNIST image: a hidden unit's 784 input weights
@@ -88,11 +86,15 @@ func shade(w, m float64) color.RGBA {
 	return color.RGBA{mix(White.R, to.R), mix(White.G, to.G), mix(White.B, to.B), 0xff}
 }
 
-// SaveHiddenUnits writes HiddenUnits as a PNG file, through a temporary file.
+// SaveHiddenUnits writes HiddenUnits to path in the format of its extension
+// (imagefile.Raster: PNG or JPEG), through a temporary file.
 func SaveHiddenUnits(path string, w1 []float32, inputs, hidden int) error {
+	if _, err := imagefile.Format(path, imagefile.Raster); err != nil {
+		return fmt.Errorf("plot %w", err)
+	}
 	img, err := HiddenUnits(w1, inputs, hidden)
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
+	return imagefile.Write(path, img)
 }

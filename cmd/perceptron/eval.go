@@ -7,14 +7,13 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"io"
 	"math"
 	"path/filepath"
 
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/infer"
-	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
+	"github.com/perceptron-mnist/perceptron/internal/imagefile"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -51,11 +50,12 @@ type wrongJSON struct {
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", "-model DIR [-json] [-out FILE] [-wrong N] [-data DIR]",
 		"Evaluates the model saved in a run directory on the MNIST test set: accuracy, loss, precision\n"+
-			"and recall per digit, the confusion matrix, and a PNG grid of the most confidently wrong test\n"+
-			"images with their predicted and true labels (written to DIR/"+WrongGridFile+" unless -out says).", stderr)
+			"and recall per digit, the confusion matrix, and a grid of the most confidently wrong test\n"+
+			"images with their predicted and true labels (written to DIR/"+WrongGridFile+" unless -out says;\n"+
+			"the extension picks the format: .png or .jpg).", stderr)
 	modelDir := fs.String("model", "", "run directory of the model")
 	asJSON := fs.Bool("json", false, "print the results as one JSON object")
-	out := fs.String("out", "", "path of the PNG grid of wrong images (default DIR/"+WrongGridFile+"; \"-\" for none)")
+	out := fs.String("out", "", "picture of the wrong images, .png or .jpg (default DIR/"+WrongGridFile+"; \"-\" for none)")
 	nWrong := fs.Int("wrong", 36, "how many confidently wrong images to show")
 	dataDir := dataFlag(fs, "")
 	if err := parse(fs, args); err != nil {
@@ -68,6 +68,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("-model DIR is required")
 	case *nWrong < 0:
 		return usagef("-wrong %d: want 0 or more", *nWrong)
+	}
+	if *out != "" && *out != "-" {
+		if _, err := imagefile.Format(*out, imagefile.Raster); err != nil {
+			return usagef("-out %w", err)
+		}
 	}
 	m, err := infer.Load(*modelDir)
 	if err != nil {
@@ -144,7 +149,7 @@ func nullNaN(v []float64) []*float64 {
 
 // writeWrongGrid draws the wrong examples as a grid of enlarged test images,
 // each captioned with the predicted digit and its probability and the true
-// digit, and writes it as a PNG.
+// digit, and writes it in the format of path's extension.
 func writeWrongGrid(path string, set *data.Set, wrong []infer.WrongExample) error {
 	const (
 		scale = 3
@@ -174,5 +179,5 @@ func writeWrongGrid(path string, set *data.Set, wrong []infer.WrongExample) erro
 		text(fmt.Sprintf("pred %d %2.0f%%", w.Digit, 100*w.Confidence), x0, y0+img+12, color.RGBA{255, 130, 130, 255})
 		text(fmt.Sprintf("true %d #%d", w.Label, w.Index), x0, y0+img+25, color.RGBA{140, 230, 140, 255})
 	}
-	return atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, canvas) })
+	return imagefile.Write(path, canvas)
 }

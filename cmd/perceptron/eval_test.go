@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
+	_ "image/jpeg"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,5 +66,34 @@ func TestEval(t *testing.T) {
 	}
 	if _, err := os.Stat(grid); err != nil {
 		t.Error(err)
+	}
+}
+
+// The extension of -out picks the grid's format; an unknown one is refused
+// before the model or the data are read.
+func TestEvalPictureFollowsExtension(t *testing.T) {
+	dir, _ := defaultModelDir(t)
+	tmp := t.TempDir()
+	grid := filepath.Join(tmp, "wrong.jpg")
+	if code, _, errOut := perceptron(t, "eval", "-model", dir, "-wrong", "6", "-out", grid); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(grid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, format, err := image.DecodeConfig(bytes.NewReader(b)); err != nil || format != "jpeg" {
+		t.Errorf("%s holds %q (%v), want a JPEG", grid, format, err)
+	}
+	for _, name := range []string{"wrong.txt", "wrong.gif", "wrong"} {
+		out := filepath.Join(tmp, name)
+		code, stdout, errOut := perceptron(t, "eval", "-model", filepath.Join(tmp, "no-model"), "-out", out)
+		if code != 2 || stdout != "" || !strings.HasPrefix(errOut, "perceptron eval: -out "+out+": ") ||
+			!strings.Contains(errOut, "want .png or .jpg\nrun 'perceptron eval -h' for the flags\n") {
+			t.Errorf("-out %s: exit %d, stderr %q", name, code, errOut)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("-out %s was written", name)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/imagefile"
 	"github.com/perceptron-mnist/perceptron/plot"
 )
 
@@ -28,6 +29,11 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if fs.NArg() == 0 {
 		return usagef("no run directory given")
+	}
+	if *out != "" {
+		if _, err := imagefile.Format(*out, imagefile.Figure); err != nil {
+			return usagef("-out %w", err)
+		}
 	}
 	runs := make([]*plot.Run, fs.NArg())
 	for i, dir := range fs.Args() {

@@ -25,9 +25,12 @@ import (
 
 // Options control the study.
 type Options struct {
-	Out   string // directory of the runs, report.md and results.json
-	Jobs  int    // runs trained at once (0: the number of CPUs)
-	Force bool   // retrain runs already finished in Out
+	Out  string // directory of the runs, report.md and results.json
+	Jobs int    // runs trained at once (0: the number of CPUs)
+	// Seeds trains every configuration with seeds 1, …, Seeds (0 or 1: seed
+	// 1 only); the tables then show means over them with their spread.
+	Seeds int
+	Force bool // retrain runs already finished in Out
 	Log   io.Writer
 
 	// For a scaled-down study: use only the first TrainLimit/TestLimit
@@ -39,8 +42,9 @@ type Options struct {
 	// Train sets each run's monitoring hooks (see sweep.Options.Train).
 	Train func(cfg train.Config, opts *train.Options) (done func() error, err error)
 	Clean []string // see sweep.Options.Clean
-	// Plot draws the curves of runs overlaid into path (nil: no figures).
-	Plot func(path, title string, runs []sweep.Run) error
+	// Plot draws the curves of groups overlaid into path (nil: no figures);
+	// a group of several seeds is drawn as its mean with a band.
+	Plot func(path, title string, groups []sweep.Group) error
 }
 
 // Part names, the keys of results.json's "tables".
@@ -57,10 +61,11 @@ const (
 // Study is the outcome of the study.
 type Study struct {
 	Base    train.Config
-	Parts   map[string][]sweep.Run
+	Seeds   int // seeds per configuration: Base.Seed, Base.Seed+1, …
+	Parts   map[string][]sweep.Group
 	BestLR  float64
 	BestH   int
-	Model   sweep.Run // the network of part 3 used for parts 6 and 7
+	Model   sweep.Run // the network of part 3 used for parts 6 and 7 (its first seed)
 	Predict []Prediction
 	Reload  Reload
 	Seconds float64 // wall time of the whole study
@@ -93,7 +98,7 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return nil, err
 	}
-	s := &Study{Out: opts.Out, Base: train.DefaultConfig(), Parts: map[string][]sweep.Run{}, Figures: map[string]string{}}
+	s := &Study{Out: opts.Out, Base: train.DefaultConfig(), Seeds: max(opts.Seeds, 1), Parts: map[string][]sweep.Group{}, Figures: map[string]string{}}
 	s.Base.TrainLimit, s.Base.TestLimit = opts.TrainLimit, opts.TestLimit
 	cfg := func(modify func(c *train.Config)) train.Config {
 		c := s.Base
@@ -108,8 +113,8 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 			c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = 20, graph.ReLU, train.Adam, train.DefaultLR(train.Adam), batch, epochs
 		})
 	}
-	sw := func(cfgs []train.Config) ([]sweep.Run, error) {
-		return sweep.Sweep(ctx, cfgs, d, sweep.Options{Out: filepath.Join(opts.Out, "runs"), Jobs: opts.Jobs, Force: opts.Force, Log: opts.Log, Train: opts.Train, Clean: opts.Clean})
+	sw := func(cfgs []train.Config) ([]sweep.Group, error) {
+		return sweep.SweepSeeds(ctx, cfgs, s.Seeds, d, sweep.Options{Out: filepath.Join(opts.Out, "runs"), Jobs: opts.Jobs, Force: opts.Force, Log: opts.Log, Train: opts.Train, Clean: opts.Clean})
 	}
 
 	// Parts 1, 4 and 5 do not depend on each other: one sweep, longest first.
@@ -125,7 +130,7 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 	}
 	s.Parts[PartLR] = runs[1:3]
 	s.Parts[PartAdam] = runs[3:7]
-	s.Parts[PartCurves] = []sweep.Run{runs[7], runs[8], runs[0]}
+	s.Parts[PartCurves] = []sweep.Group{runs[7], runs[8], runs[0]}
 	s.BestLR = best(s.Parts[PartLR]).Config.LR
 
 	// Part 2: hidden sizes at the better learning rate.
@@ -147,7 +152,7 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 	if s.Parts[PartKeras], err = sw(keras); err != nil {
 		return nil, err
 	}
-	s.Model = best(s.Parts[PartKeras])
+	s.Model = best(s.Parts[PartKeras]).Seeds[0]
 
 	// Parts 6 and 7: predict the first five test images; save and load.
 	if s.Predict, s.Reload, err = useModel(s.Model, d, opts.TestLimit); err != nil {
@@ -165,7 +170,7 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 		}
 		for i, r := range s.Parts[PartCurves] {
 			name := fmt.Sprintf("%s_%d.png", PartCurves, i+1)
-			if err := opts.Plot(filepath.Join(opts.Out, name), fmt.Sprintf("batch %d, %d epochs", r.Config.Batch, r.Config.Epochs), []sweep.Run{r}); err != nil {
+			if err := opts.Plot(filepath.Join(opts.Out, name), fmt.Sprintf("batch %d, %d epochs", r.Config.Batch, r.Config.Epochs), []sweep.Group{r}); err != nil {
 				return nil, err
 			}
 			s.Figures[fmt.Sprintf("%s_%d", PartCurves, i+1)] = name
@@ -178,8 +183,9 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 	return s, nil
 }
 
-// best returns the run with the highest final test accuracy (the first of equals).
-func best(runs []sweep.Run) sweep.Run {
+// best returns the configuration with the highest final test accuracy
+// (mean over seeds; the first of equals).
+func best(runs []sweep.Group) sweep.Group {
 	b := runs[0]
 	for _, r := range runs[1:] {
 		if r.Summary.TestAcc > b.Summary.TestAcc {

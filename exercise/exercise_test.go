@@ -16,7 +16,7 @@ func TestScaledDownStudy(t *testing.T) {
 	d := testenv.MNIST(t)
 	out := t.TempDir()
 	var plotted []string
-	plot := func(path, title string, runs []sweep.Run) error {
+	plot := func(path, title string, groups []sweep.Group) error {
 		plotted = append(plotted, filepath.Base(path))
 		return os.WriteFile(path, []byte("png"), 0o644)
 	}

@@ -30,6 +30,9 @@ type Results struct {
 	BestLR       float64                `json:"best_lr"`
 	BestHidden   int                    `json:"best_hidden"`
 	Seconds      float64                `json:"wall_seconds"`
+	// Seeds is the number of seeds per configuration, when more than one:
+	// each table row is then their aggregate, with every seed's row in it.
+	Seeds int `json:"seeds,omitempty"`
 }
 
 // Architecture answers part 1.1 from the model itself.
@@ -74,8 +77,11 @@ func architecture(c train.Config) Architecture {
 func (s *Study) results() Results {
 	r := Results{Tables: map[string][]sweep.Row{}, Predictions: s.Predict, SaveLoad: s.Reload,
 		Architecture: architecture(s.Base), BestLR: s.BestLR, BestHidden: s.BestH, Seconds: s.Seconds}
-	for part, runs := range s.Parts {
-		r.Tables[part] = sweep.Rows(runs)
+	if s.Seeds > 1 {
+		r.Seeds = s.Seeds
+	}
+	for part, groups := range s.Parts {
+		r.Tables[part] = sweep.GroupRows(groups)
 	}
 	return r
 }
@@ -92,17 +98,19 @@ func (s *Study) save(dir string) error {
 	return atomicfile.Write(filepath.Join(dir, ReportFile), s.WriteReport)
 }
 
-// totals counts the distinct runs of the parts, those of them reused from
-// an earlier invocation, and their seconds of training. A run shared by two
-// parts is trained by one and reused by the other: it counts as reused only
-// if no part of this invocation trained it.
-func totals(parts map[string][]sweep.Run) (runs, reused int, seconds float64) {
+// totals counts the distinct runs of the parts (every seed), those of them
+// reused from an earlier invocation, and their seconds of training. A run
+// shared by two parts is trained by one and reused by the other: it counts
+// as reused only if no part of this invocation trained it.
+func totals(parts map[string][]sweep.Group) (runs, reused int, seconds float64) {
 	trainedHere := map[string]bool{}
 	secs := map[string]float64{}
-	for _, rs := range parts {
-		for _, r := range rs {
-			trainedHere[r.Dir] = trainedHere[r.Dir] || !r.Reused
-			secs[r.Dir] = r.Summary.TrainSeconds
+	for _, gs := range parts {
+		for _, g := range gs {
+			for _, r := range g.Seeds {
+				trainedHere[r.Dir] = trainedHere[r.Dir] || !r.Reused
+				secs[r.Dir] = r.Summary.TrainSeconds
+			}
 		}
 	}
 	for _, dir := range slices.Sorted(maps.Keys(trainedHere)) { // a sum in a fixed order
@@ -119,7 +127,10 @@ func (s *Study) WriteReport(w io.Writer) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	table := func(part string) {
-		sweep.WriteMarkdown(&b, sweep.Rows(s.Parts[part]))
+		sweep.WriteMarkdown(&b, sweep.GroupRows(s.Parts[part]))
+		if note := s.seedNote(s.Parts[part]); note != "" {
+			p("\n%s\n", note)
+		}
 		if f, ok := s.Figures[part]; ok {
 			p("\n![%s](%s)\n", title(part), f)
 		}
@@ -128,7 +139,11 @@ func (s *Study) WriteReport(w io.Writer) error {
 	base := s.Base
 	p("# The MNIST perceptron study\n\n")
 	total, reused, train := totals(s.Parts)
-	p("Every number below was measured by `perceptron exercise`: %d runs, %.0f s of training in all", total, train)
+	p("Every number below was measured by `perceptron exercise`: %d runs", total)
+	if s.Seeds > 1 {
+		p(" (%d configurations × %d seeds)", total/s.Seeds, s.Seeds)
+	}
+	p(", %.0f s of training in all", train)
 	if reused > 0 {
 		p(" (%d of them finished by an earlier invocation and reused; this one took %.0f s of wall time)", reused, s.Seconds)
 	} else {
@@ -138,7 +153,11 @@ func (s *Study) WriteReport(w io.Writer) error {
 		p(" on a **scaled-down** data set (%d training, %d test images)", n(base.TrainLimit, 60000), n(base.TestLimit, 10000))
 	}
 	p(". Accuracies are on the whole training set and the whole test set after the last epoch; training time excludes evaluation. ")
-	p("Starting point: %s.\n\n", describe(base))
+	if s.Seeds > 1 {
+		p("Every configuration was trained with seeds %s: a row gives the mean over them ± the sample standard deviation (n−1) and the lowest–highest seed; training seconds and the best epoch are those of the mean. ",
+			sweep.SeedRange(s.seedList()))
+	}
+	p("Starting point: %s.\n\n", s.describe(base))
 
 	a := architecture(base)
 	p("## 1.1 The network\n\n| layer | neurons | parameters | activation |\n|---|---|---|---|\n")
@@ -154,14 +173,14 @@ func (s *Study) WriteReport(w io.Writer) error {
 	p("## 1. Learning rate\n\n")
 	table(PartLR)
 	lo, hi := lr[0], lr[1]
-	p("%s\n\n", compare(hi, lo, "learning rate", func(r sweep.Run) string { return fmt.Sprintf("%g", r.Config.LR) }))
+	p("%s\n\n", s.compare(hi, lo, "learning rate", func(r sweep.Group) string { return fmt.Sprintf("%g", r.Config.LR) }))
 	p("With lr %g each step moves the weights %.0f× less than with %g: after the same %d updates the small rate is still far from a minimum.\n\n",
 		lo.Config.LR, hi.Config.LR/lo.Config.LR, hi.Config.LR, lo.Updates())
 
 	p("## 2. Hidden neurons (lr %g)\n\n", s.BestLR)
 	table(PartHidden)
 	hs := s.Parts[PartHidden]
-	p("Test accuracy with 50, 20 and 5 hidden neurons: %s. ", accs(hs))
+	p("Test accuracy with 50, 20 and 5 hidden neurons: %s. ", s.accs(hs))
 	p("Fewer neurons leave fewer features to separate ten digits: from %d to %d neurons the test accuracy falls by %.2f points, while the training time changes from %.1f s to %.1f s. ",
 		hs[0].Config.Hidden, hs[len(hs)-1].Config.Hidden, 100*(hs[0].Summary.TestAcc-hs[len(hs)-1].Summary.TestAcc), hs[0].Summary.TrainSeconds, hs[len(hs)-1].Summary.TrainSeconds)
 	p("The best hidden size of parts 1 and 2 is **%d**.\n\n", s.BestH)
@@ -169,20 +188,30 @@ func (s *Study) WriteReport(w io.Writer) error {
 	p("## 3. The network of section 2.1: SGD and Adam (hidden %d)\n\n", s.BestH)
 	table(PartKeras)
 	k := s.Parts[PartKeras]
-	p("%s\n\n", compare(k[1], k[0], "optimizer", func(r sweep.Run) string { return r.Config.Optimizer }))
+	p("%s\n\n", s.compare(k[1], k[0], "optimizer", func(r sweep.Group) string { return r.Config.Optimizer }))
 
 	p("## 4. Adam, 20 hidden neurons, relu: batch size and epochs\n\n")
 	table(PartAdam)
 	p("Each epoch makes ⌈%d / batch⌉ weight updates, so the number of updates, not of epochs, decides how far training gets:\n\n", n(base.TrainLimit, 60000))
 	for _, r := range s.Parts[PartAdam] {
-		p("- batch %d, %d epochs: %d updates → %.2f%% test accuracy in %.1f s\n", r.Config.Batch, r.Config.Epochs, r.Updates(), 100*r.Summary.TestAcc, r.Summary.TrainSeconds)
+		p("- batch %d, %d epochs: %d updates → %s test accuracy in %.1f s", r.Config.Batch, r.Config.Epochs, r.Updates(), s.acc(r), r.Summary.TrainSeconds)
+		if s.sensitive(r) {
+			p(" — **seed-sensitive**: another seed moves this by several points (`-seeds 5` shows the spread)")
+		}
+		p("\n")
 	}
-	p("\n%s\n\n", updatesComment(s.Parts[PartAdam]))
+	p("\n%s\n\n", s.updatesComment(s.Parts[PartAdam]))
 
 	p("## 5. Learning curves, train against test\n\n")
 	table(PartCurves)
 	for i, r := range s.Parts[PartCurves] {
-		p("**Batch %d, %d epochs.** %s\n", r.Config.Batch, r.Config.Epochs, overfitting(r.History))
+		p("**Batch %d, %d epochs.** %s", r.Config.Batch, r.Config.Epochs, overfitting(r.History))
+		if s.sensitive(r) {
+			p(" With %d updates this curve is one seed's: others end several points away (`perceptron exercise -seeds 5` draws the mean with a band).", r.Updates())
+		} else if len(r.Seeds) > 1 {
+			p(" (The mean curve over %d seeds; final test accuracy %s.)", len(r.Seeds), s.acc(r))
+		}
+		p("\n")
 		if f, ok := s.Figures[fmt.Sprintf("%s_%d", PartCurves, i+1)]; ok {
 			p("\n![batch %d, %d epochs](%s)\n", r.Config.Batch, r.Config.Epochs, f)
 		}
@@ -241,27 +270,82 @@ func describe(c train.Config) string {
 	return fmt.Sprintf("784 → %d → 10, %s, %s lr %g, batch %d, %d epochs, seed %d", c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs, c.Seed)
 }
 
-func accs(runs []sweep.Run) string {
+// describe describes a configuration of the study, with its seeds.
+func (s *Study) describe(c train.Config) string {
+	d := describe(c)
+	if s.Seeds > 1 {
+		d = strings.TrimSuffix(d, fmt.Sprintf("seed %d", c.Seed)) + "seeds " + sweep.SeedRange(s.seedList())
+	}
+	return d
+}
+
+// seedList returns the seeds every configuration was trained with.
+func (s *Study) seedList() []uint64 {
+	seeds := make([]uint64, max(s.Seeds, 1))
+	for i := range seeds {
+		seeds[i] = s.Base.Seed + uint64(i)
+	}
+	return seeds
+}
+
+// SeedSensitive is the number of weight updates below which a run's final
+// accuracy depends on the seed about as much as on its settings: at (batch
+// 20000, 10 epochs), 30 updates, seeds 1-5 gave 59.9 to 72.5% test accuracy.
+const SeedSensitive = 100
+
+// sensitive reports whether the study shows r from one seed although its
+// few updates make that seed's number unreliable.
+func (s *Study) sensitive(r sweep.Group) bool { return s.Seeds <= 1 && r.Updates() < SeedSensitive }
+
+// seedNote marks the rows of a table that one seed cannot be trusted for,
+// and says how to see their spread; empty when there are none or the study
+// has several seeds.
+func (s *Study) seedNote(groups []sweep.Group) string {
+	var rows []string
+	for _, g := range groups {
+		if s.sensitive(g) {
+			rows = append(rows, fmt.Sprintf("batch %d, %d epochs (%d updates)", g.Config.Batch, g.Config.Epochs, g.Updates()))
+		}
+	}
+	if len(rows) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("**Seed-sensitive:** %s. With fewer than %d updates the seed decides almost as much as the settings: such a row moves by several points from one seed to the next, so one seed's number says little about the setting. Run `perceptron exercise -seeds 5` to see mean ± sd and min–max over seeds.",
+		strings.Join(rows, "; "), SeedSensitive)
+}
+
+// acc writes the group's final test accuracy: one seed's, or the mean ± sd
+// (min–max) over several.
+func (s *Study) acc(g sweep.Group) string {
+	if len(g.Seeds) <= 1 {
+		return fmt.Sprintf("%.2f%%", 100*g.Summary.TestAcc)
+	}
+	st := g.TestAcc()
+	return fmt.Sprintf("%.2f%% ± %.2f (%.2f–%.2f%%)", 100*st.Mean, 100*st.SD, 100*st.Min, 100*st.Max)
+}
+
+func (s *Study) accs(groups []sweep.Group) string {
 	var parts []string
-	for _, r := range runs {
-		parts = append(parts, fmt.Sprintf("%.2f%%", 100*r.Summary.TestAcc))
+	for _, g := range groups {
+		parts = append(parts, s.acc(g))
 	}
 	return strings.Join(parts, ", ")
 }
 
-// compare says which of two runs is better on the test set, and by how much.
-func compare(a, b sweep.Run, what string, label func(sweep.Run) string) string {
+// compare says which of two configurations is better on the test set, and
+// by how much.
+func (s *Study) compare(a, b sweep.Group, what string, label func(sweep.Group) string) string {
 	if b.Summary.TestAcc > a.Summary.TestAcc {
 		a, b = b, a
 	}
-	return fmt.Sprintf("With %s %s the network reaches %.2f%% test accuracy (%.2f%% on training), %.2f points above %s %s (%.2f%%); training took %.1f s against %.1f s.",
-		what, label(a), 100*a.Summary.TestAcc, 100*a.Summary.TrainAcc, 100*(a.Summary.TestAcc-b.Summary.TestAcc),
-		what, label(b), 100*b.Summary.TestAcc, a.Summary.TrainSeconds, b.Summary.TrainSeconds)
+	return fmt.Sprintf("With %s %s the network reaches %s test accuracy (%.2f%% on training), %.2f points above %s %s (%s); training took %.1f s against %.1f s.",
+		what, label(a), s.acc(a), 100*a.Summary.TrainAcc, 100*(a.Summary.TestAcc-b.Summary.TestAcc),
+		what, label(b), s.acc(b), a.Summary.TrainSeconds, b.Summary.TrainSeconds)
 }
 
 // updatesComment relates the batch-size results to the number of updates.
-func updatesComment(runs []sweep.Run) string {
-	var most, least sweep.Run
+func (s *Study) updatesComment(runs []sweep.Group) string {
+	var most, least sweep.Group
 	for i, r := range runs {
 		if i == 0 || r.Updates() > most.Updates() {
 			most = r
@@ -270,20 +354,26 @@ func updatesComment(runs []sweep.Run) string {
 			least = r
 		}
 	}
-	s := fmt.Sprintf("The run with the most updates (batch %d, %d epochs: %d) reaches %.2f%%; the one with the fewest (batch %d, %d epochs: %d) only %.2f%%.",
-		most.Config.Batch, most.Config.Epochs, most.Updates(), 100*most.Summary.TestAcc,
-		least.Config.Batch, least.Config.Epochs, least.Updates(), 100*least.Summary.TestAcc)
+	c := fmt.Sprintf("The run with the most updates (batch %d, %d epochs: %d) reaches %s; the one with the fewest (batch %d, %d epochs: %d) only %s.",
+		most.Config.Batch, most.Config.Epochs, most.Updates(), s.acc(most),
+		least.Config.Batch, least.Config.Epochs, least.Updates(), s.acc(least))
+	if s.sensitive(least) {
+		c += fmt.Sprintf(" That last figure is one seed's: with %d updates the seed moves it by several points, as much as the batch size does, so the update count alone does not explain it; `-seeds 5` gives its mean and spread.", least.Updates())
+	} else if len(least.Seeds) > 1 && least.Updates() < SeedSensitive {
+		st := least.TestAcc()
+		c += fmt.Sprintf(" Over its %d seeds that figure spans %.2f points (sd %.2f): with few updates the seed matters almost as much as the batch size.", st.N, 100*(st.Max-st.Min), 100*st.SD)
+	}
 	// Runs with the same number of updates but different batch sizes.
 	for i, a := range runs {
 		for _, b := range runs[i+1:] {
 			if a.Updates() == b.Updates() && a.Config.Batch != b.Config.Batch {
-				s += fmt.Sprintf(" Batch %d for %d epochs and batch %d for %d epochs both make %d updates and reach %.2f%% and %.2f%%: the larger batch gives each update a less noisy gradient but costs %.1f× the time.",
-					a.Config.Batch, a.Config.Epochs, b.Config.Batch, b.Config.Epochs, a.Updates(), 100*a.Summary.TestAcc, 100*b.Summary.TestAcc,
+				c += fmt.Sprintf(" Batch %d for %d epochs and batch %d for %d epochs both make %d updates and reach %s and %s: the larger batch gives each update a less noisy gradient but costs %.1f× the time.",
+					a.Config.Batch, a.Config.Epochs, b.Config.Batch, b.Config.Epochs, a.Updates(), s.acc(a), s.acc(b),
 					b.Summary.TrainSeconds/math.Max(a.Summary.TrainSeconds, 1e-9))
 			}
 		}
 	}
-	return s
+	return c
 }
 
 // overfitting finds where the test loss starts rising while the training loss

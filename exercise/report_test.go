@@ -14,15 +14,15 @@ func TestTotalsCountSharedRunsOnce(t *testing.T) {
 	run := func(dir string, reused bool, seconds float64) sweep.Run {
 		return sweep.Run{Dir: dir, Reused: reused, Summary: train.Summary{TrainSeconds: seconds}}
 	}
-	parts := map[string][]sweep.Run{
-		"1_learning_rate":  {run("runs/a", false, 2), run("runs/c", false, 1)},
-		"3_keras_network":  {run("runs/a", true, 2)},
-		"2_hidden_neurons": {run("runs/b", true, 3)},
+	parts := map[string][]sweep.Group{
+		"1_learning_rate":  sweep.Single([]sweep.Run{run("runs/a", false, 2), run("runs/c", false, 1)}),
+		"3_keras_network":  sweep.Single([]sweep.Run{run("runs/a", true, 2)}),
+		"2_hidden_neurons": {sweep.NewGroup([]sweep.Run{run("runs/b", true, 3), run("runs/d", false, 4)})},
 	}
 	for range 20 { // map order varies from one call to the next
 		runs, reused, seconds := totals(parts)
-		if runs != 3 || reused != 1 || seconds != 6 {
-			t.Fatalf("totals: %d runs, %d reused, %v s; want 3, 1 (runs/b), 6", runs, reused, seconds)
+		if runs != 4 || reused != 1 || seconds != 10 {
+			t.Fatalf("totals: %d runs, %d reused, %v s; want 4 (every seed), 1 (runs/b), 10", runs, reused, seconds)
 		}
 	}
 }

@@ -69,6 +69,9 @@ func Titles(runs []*Run) (title string, labels []string) {
 	for i, r := range runs {
 		if r.Config != (train.Config{}) {
 			descs[i] = Describe(r.Config)
+			if n := len(r.Seeds); n > 1 {
+				descs[i][5] = fmt.Sprintf("seeds=%d–%d", r.Config.Seed, r.Config.Seed+uint64(n-1))
+			}
 		}
 		for _, d := range descs[i] {
 			count[d]++
@@ -135,10 +138,12 @@ func Curves(runs []*Run) (hplot.Drawer, error) {
 			p.Legend.TextStyle.Font.Size = vg.Points(9)
 		}
 	}
+	banded := false
 	for i, r := range runs {
 		if len(r.History) == 0 {
 			return nil, fmt.Errorf("curves of %s: no epochs", r.Dir)
 		}
+		banded = banded || len(r.Seeds) > 1
 		trainColor, testColor := Palette[(2*i)%len(Palette)], Palette[(2*i+1)%len(Palette)]
 		var dashes []vg.Length
 		prefix := ""
@@ -154,6 +159,14 @@ func Curves(runs []*Run) (hplot.Drawer, error) {
 			{acc, func(e train.Epoch) float64 { return e.TrainAcc }, func(e train.Epoch) float64 { return e.TestAcc }},
 			{loss, func(e train.Epoch) float64 { return e.TrainLoss }, func(e train.Epoch) float64 { return e.TestLoss }},
 		} {
+			if len(r.Seeds) > 1 {
+				if err := addBand(c.p, r.Seeds, c.train, trainColor); err != nil {
+					return nil, err
+				}
+				if err := addBand(c.p, r.Seeds, c.test, testColor); err != nil {
+					return nil, err
+				}
+			}
 			if err := addCurve(c.p, r.History, c.train, trainColor, nil, prefix+"train"); err != nil {
 				return nil, err
 			}
@@ -162,7 +175,49 @@ func Curves(runs []*Run) (hplot.Drawer, error) {
 			}
 		}
 	}
+	if banded {
+		title = strings.TrimPrefix(title+"; mean over the seeds, band: lowest to highest seed", "; ")
+	}
 	return &titled{title: title, body: tp}, nil
+}
+
+// addBand shades, at each epoch, the range of y over the seeds' histories
+// (an epoch only some seeds reached spans those).
+func addBand(p *hplot.Plot, seeds []train.History, y func(train.Epoch) float64, c color.RGBA) error {
+	var lo, hi plotter.XYs
+	for e := 0; ; e++ {
+		first := true
+		var pl, ph plotter.XY
+		for _, h := range seeds {
+			if e < len(h) {
+				v := y(h[e])
+				if first {
+					pl, ph = plotter.XY{X: float64(h[e].Epoch), Y: v}, plotter.XY{X: float64(h[e].Epoch), Y: v}
+					first = false
+				}
+				pl.Y, ph.Y = min(pl.Y, v), max(ph.Y, v)
+			}
+		}
+		if first {
+			break
+		}
+		lo, hi = append(lo, pl), append(hi, ph)
+	}
+	if len(lo) < 2 {
+		return nil // one epoch: the points say it
+	}
+	ring := append(plotter.XYs{}, hi...)
+	for i := len(lo) - 1; i >= 0; i-- {
+		ring = append(ring, lo[i])
+	}
+	poly, err := plotter.NewPolygon(ring)
+	if err != nil {
+		return fmt.Errorf("band: %w", err)
+	}
+	poly.Color = color.NRGBA{R: c.R, G: c.G, B: c.B, A: 0x40}
+	poly.LineStyle.Width = 0
+	p.Add(poly)
+	return nil
 }
 
 func addCurve(p *hplot.Plot, h train.History, y func(train.Epoch) float64, c color.Color, dashes []vg.Length, label string) error {

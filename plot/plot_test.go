@@ -244,3 +244,30 @@ func TestHiddenUnits(t *testing.T) {
 		t.Errorf("100 inputs: %v", err)
 	}
 }
+
+// TestCurvesBand: a configuration over several seeds is drawn as its mean
+// with a shaded band between the lowest and the highest seed.
+func TestCurvesBand(t *testing.T) {
+	cfg := train.DefaultConfig()
+	seeds := []train.History{history(8, 0), history(8, 0.03), history(8, 0.06)}
+	// The band of the train curve: Palette[0] at alpha 0x40 over white.
+	band := color.RGBA{0xff - (0xff-0x1f)/4, 0xff - (0xff-0x77)/4, 0xff - (0xff-0xb4)/4, 0xff}
+	var counts []int
+	for _, r := range []*Run{
+		{Dir: "a", Config: cfg, History: history(8, 0.03)},
+		{Dir: "a", Config: cfg, History: history(8, 0.03), Seeds: seeds},
+	} {
+		path := filepath.Join(t.TempDir(), "curves.png")
+		if err := SaveCurves([]*Run{r}, path); err != nil {
+			t.Fatal(err)
+		}
+		counts = append(counts, countNear(testenv.DecodePNG(t, path), band))
+	}
+	if counts[0] > 500 || counts[1] < 5000 {
+		t.Errorf("band-coloured pixels: %d without seeds, %d with 3 seeds; want few and at least 5000", counts[0], counts[1])
+	}
+	title, _ := Titles([]*Run{{Dir: "a", Config: cfg, Seeds: seeds}})
+	if want := "784-64-10 sigmoid, sgd, lr=0.5, batch=100, epochs=10, seeds=1–3"; title != want {
+		t.Errorf("title %q, want %q", title, want)
+	}
+}

@@ -16,6 +16,11 @@ type Run struct {
 	Dir     string
 	Config  train.Config // zero when unknown
 	History train.History
+	// Seeds, when there are several, are the histories of the same
+	// configuration trained with seeds Config.Seed, Config.Seed+1, …, whose
+	// mean History is: the figure draws the mean with a band from the lowest
+	// to the highest seed at each epoch.
+	Seeds []train.History
 }
 
 // ReadRun reads a run directory's metrics.csv and the training

@@ -182,3 +182,18 @@ func Finished(dir string, cfg train.Config) (Run, bool) {
 	s.RunDir = dir
 	return Run{Config: cfg, Dir: dir, Summary: s, History: h, Reused: true}, true
 }
+
+// SweepSeeds trains every configuration of cfgs with n seeds (c.Seed, …,
+// c.Seed+n-1; see WithSeeds), opts.Jobs runs at a time over all seeds of all
+// configurations, and returns one group per configuration in the order of
+// cfgs. Finished seeds are reused like any finished run.
+func SweepSeeds(ctx context.Context, cfgs []train.Config, n int, d *data.MNIST, opts Options) ([]Group, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("-seeds %d: want at least 1", n)
+	}
+	runs, err := Sweep(ctx, WithSeeds(cfgs, n), d, opts)
+	if err != nil {
+		return nil, err
+	}
+	return Groups(runs, n)
+}

@@ -25,6 +25,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	out := fs.String("out", "runs/exercise", "output directory")
 	dataDir := dataFlag(fs, "")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "runs trained at once")
+	seeds := fs.Int("seeds", 1, "train every configuration with seeds 1, …, N; tables show mean ± sd and min–max")
 	force := fs.Bool("force", false, "write into an -out that holds something else (a run, a sweep, other files), and retrain runs already finished in it")
 	quick := fs.Bool("quick", false, "a scaled-down study for a smoke test: -train-limit 3000 -test-limit 1000 -epoch-scale 0.02")
 	trainLimit := fs.Int("train-limit", 0, "use only the first N training images (0: all)")
@@ -41,6 +42,8 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	switch {
 	case *jobs < 1:
 		return usagef("-jobs %d: want at least 1", *jobs)
+	case *seeds < 1:
+		return usagef("-seeds %d: want at least 1", *seeds)
 	case *trainLimit < 0:
 		return usagef("-train-limit %d: want 0 (all) or more", *trainLimit)
 	case *testLimit < 0:
@@ -58,7 +61,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	opts := exercise.Options{Out: *out, Jobs: *jobs, Force: *force, TrainLimit: *trainLimit, TestLimit: *testLimit,
+	opts := exercise.Options{Out: *out, Jobs: *jobs, Seeds: *seeds, Force: *force, TrainLimit: *trainLimit, TestLimit: *testLimit,
 		EpochScale: *epochScale, Train: sweepRunOptions(watch), Clean: monitorFiles, Plot: exercisePlot}
 	if !*quiet {
 		opts.Log = stderr

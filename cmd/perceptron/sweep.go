@@ -79,6 +79,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dataDir := dataFlag(fs, "")
 	out := fs.String("out", "runs/sweep", "directory of the runs and the tables")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "runs trained at once")
+	seeds := fs.Int("seeds", 1, "train each configuration with seeds -seed, -seed+1, … (N of them); tables show mean ± sd and min–max")
 	force := fs.Bool("force", false, "write into an -out that holds something else (a run, a study, other files), and retrain runs already finished in it")
 	asJSON := fs.Bool("json", false, "print the results table as JSON instead of markdown")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
@@ -91,6 +92,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *jobs < 1 {
 		return usagef("-jobs %d: want at least 1", *jobs)
+	}
+	if *seeds < 1 {
+		return usagef("-seeds %d: want at least 1", *seeds)
 	}
 	var cfgs []train.Config
 	if *config != "" {
@@ -123,17 +127,21 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := sweep.Options{Out: *out, Jobs: *jobs, Force: *force, Train: sweepRunOptions(watch), Clean: monitorFiles}
 	if !*quiet {
 		opts.Log = stderr
-		fmt.Fprintf(stderr, "sweep: %d runs, %d at a time, into %s\n", len(cfgs), *jobs, *out)
+		if *seeds > 1 {
+			fmt.Fprintf(stderr, "sweep: %d configurations × %d seeds = %d runs, %d at a time, into %s\n", len(cfgs), *seeds, len(cfgs)**seeds, *jobs, *out)
+		} else {
+			fmt.Fprintf(stderr, "sweep: %d runs, %d at a time, into %s\n", len(cfgs), *jobs, *out)
+		}
 	}
-	runs, err := sweep.Sweep(ctx, cfgs, d, opts)
+	groups, err := sweep.SweepSeeds(ctx, cfgs, *seeds, d, opts)
 	if err != nil {
 		return err
 	}
-	rows := sweep.Rows(runs)
+	rows := sweep.GroupRows(groups)
 	if err := sweep.Save(*out, rows); err != nil {
 		return err
 	}
-	if err := sweepPlot(filepath.Join(*out, "curves.png"), runs); err != nil {
+	if err := sweepPlot(filepath.Join(*out, "curves.png"), groups); err != nil {
 		return err
 	}
 	if *asJSON {
@@ -154,15 +162,21 @@ func sweepRunOptions(watch *monitorFlags) func(cfg train.Config, opts *train.Opt
 	}
 }
 
-// sweepPlot draws the runs' curves overlaid into path.
-func sweepPlot(path string, runs []sweep.Run) error {
-	pr := make([]*plot.Run, len(runs))
-	for i, r := range runs {
-		pr[i] = &plot.Run{Dir: r.Dir, Config: r.Config, History: r.History}
+// sweepPlot draws the groups' curves overlaid into path: a configuration
+// trained with several seeds as its mean with a band.
+func sweepPlot(path string, groups []sweep.Group) error {
+	pr := make([]*plot.Run, len(groups))
+	for i, g := range groups {
+		pr[i] = &plot.Run{Dir: g.Dir, Config: g.Config, History: g.History}
+		if len(g.Seeds) > 1 {
+			for _, r := range g.Seeds {
+				pr[i].Seeds = append(pr[i].Seeds, r.History)
+			}
+		}
 	}
 	return plot.SaveCurves(pr, path)
 }
 
-// exercisePlot draws runs' curves overlaid into path (the title comes from
-// what the runs share).
-func exercisePlot(path, _ string, runs []sweep.Run) error { return sweepPlot(path, runs) }
+// exercisePlot draws groups' curves overlaid into path (the title comes
+// from what the runs share).
+func exercisePlot(path, _ string, groups []sweep.Group) error { return sweepPlot(path, groups) }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 )
@@ -33,6 +34,16 @@ type BenchResult struct {
 	WarmupSeconds float64   `json:"warmup_seconds"`  // the first, untimed epoch
 	GOMAXPROCS    int       `json:"gomaxprocs"`
 	Config        Config    `json:"config"`
+
+	// With augmentation (Config.Augment), the timed epochs alternate
+	// between augmented ones (EpochSeconds) and the same training without
+	// augmentation (PlainEpochSeconds), in pairs whose order alternates
+	// too; AugmentRatios are each pair's augmented / plain seconds, and
+	// AugmentRatio their median.
+	PlainEpochSeconds []float64 `json:"plain_epoch_seconds,omitempty"`
+	PlainSeconds      float64   `json:"plain_seconds_per_epoch,omitempty"`
+	AugmentRatios     []float64 `json:"augment_ratios,omitempty"`
+	AugmentRatio      float64   `json:"augment_ratio,omitempty"`
 }
 
 // TrainFLOPs counts the model arithmetic of training on n images: per image
@@ -57,11 +68,18 @@ func EvalFLOPs(a graph.Arch, n int) float64 {
 // times evals passes of evaluation over the training and test sets
 // (loss and accuracy of each, as Run does after every epoch). Nothing is
 // written. progress, if set, is called after each timed part.
+//
+// With augmentation, each timed epoch is paired with one without it (the
+// pairs alternate which comes first, so that drift in the machine's speed
+// falls on both), and the result holds both and their ratios.
 func Bench(ctx context.Context, cfg Config, d *data.MNIST, epochs, evals int, progress func(what string, seconds float64)) (*BenchResult, error) {
 	if epochs < 1 || evals < 1 {
 		return nil, fmt.Errorf("bench: want at least 1 timed epoch and 1 evaluation pass, have %d and %d", epochs, evals)
 	}
 	cfg.Epochs = 1 + epochs
+	if !cfg.Augment.IsZero() {
+		cfg.Epochs = 1 + 2*epochs
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -93,16 +111,48 @@ func Bench(ctx context.Context, cfg Config, d *data.MNIST, epochs, evals int, pr
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	for e := 2; e <= cfg.Epochs; e++ {
+	timed := func(e int, recipe augment.Recipe) (float64, error) {
+		tr.recipe = recipe
 		start := time.Now()
-		if err := tr.epoch(ctx, e, nil); err != nil {
-			return nil, err
-		}
-		r.EpochSeconds = append(r.EpochSeconds, time.Since(start).Seconds())
-		progress(fmt.Sprintf("epoch %d/%d", e-1, epochs), r.EpochSeconds[e-2])
+		err := tr.epoch(ctx, e, nil)
+		return time.Since(start).Seconds(), err
 	}
+	aug := !cfg.Augment.IsZero()
+	e := 2 // the epoch number: every epoch draws its own distortions
+	for k := range epochs {
+		if !aug {
+			s, err := timed(e, cfg.Augment)
+			if err != nil {
+				return nil, err
+			}
+			e++
+			r.EpochSeconds = append(r.EpochSeconds, s)
+			progress(fmt.Sprintf("epoch %d/%d", k+1, epochs), s)
+			continue
+		}
+		// pair k: augmented then plain, or plain then augmented for odd k
+		var s, p float64
+		for j := range 2 {
+			var err error
+			if (j == 0) == (k%2 == 0) {
+				s, err = timed(e, cfg.Augment)
+				progress(fmt.Sprintf("augmented %d/%d", k+1, epochs), s)
+			} else {
+				p, err = timed(e, augment.Recipe{})
+				progress(fmt.Sprintf("plain %d/%d", k+1, epochs), p)
+			}
+			if err != nil {
+				return nil, err
+			}
+			e++
+		}
+		r.EpochSeconds = append(r.EpochSeconds, s)
+		r.PlainEpochSeconds = append(r.PlainEpochSeconds, p)
+		r.AugmentRatios = append(r.AugmentRatios, s/p)
+	}
+	tr.recipe = cfg.Augment
 	runtime.ReadMemStats(&after)
-	steps := float64(epochs * tr.steps)
+	steps := float64((e - 2) * tr.steps)
 	r.AllocsPerStep = float64(after.Mallocs-before.Mallocs) / steps
 	r.BytesPerStep = float64(after.TotalAlloc-before.TotalAlloc) / steps
 
@@ -125,6 +175,10 @@ func Bench(ctx context.Context, cfg Config, d *data.MNIST, epochs, evals int, pr
 	r.SamplesPerSecond = float64(r.TrainImages) / r.SecondsPerEpoch
 	r.GFLOPPerEpoch = TrainFLOPs(params.Arch, r.TrainImages) / 1e9
 	r.GFLOPS = r.GFLOPPerEpoch / r.SecondsPerEpoch
+	if aug {
+		r.PlainSeconds = median(r.PlainEpochSeconds)
+		r.AugmentRatio = median(r.AugmentRatios)
+	}
 	r.EvalSeconds = median(r.EvalPasses)
 	r.EvalGFLOPS = EvalFLOPs(params.Arch, r.EvalImages) / 1e9 / r.EvalSeconds
 	return r, nil

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/graph"
 )
 
@@ -33,6 +34,13 @@ type Config struct {
 	// run after that many epochs without a better test accuracy (0: never).
 	SaveBest  bool `json:"save_best,omitempty"`
 	EarlyStop int  `json:"early_stop,omitempty"`
+	// Augment distorts each training image afresh every epoch within these
+	// ranges (package augment; the zero Recipe: no augmentation, and no
+	// "augment" key in JSON). Each image's distortion is drawn from Seed,
+	// the epoch and the image's index.
+	Augment augment.Recipe `json:"augment,omitzero"`
+	// Preset names the preset the configuration started from ("" for none).
+	Preset string `json:"preset,omitempty"`
 }
 
 // DefaultConfig is the study's starting point: 784 → 64 → 10, sigmoid, plain
@@ -72,6 +80,9 @@ func (c Config) Validate() error {
 	case c.EarlyStop < 0:
 		return fmt.Errorf("-early-stop %d: want 0 (never) or a number of epochs", c.EarlyStop)
 	}
+	if err := c.Augment.Validate(); err != nil {
+		return fmt.Errorf("-augment: %w", err)
+	}
 	return nil
 }
 
@@ -81,7 +92,8 @@ func (c Config) Arch() graph.Arch { return graph.NewArch(c.Hidden, c.Activation)
 // Name is a short name for the configuration, used for run directories:
 // for example "sigmoid-h64-sgd-lr0.5-b100-e10-s1".
 // Settings beside the hyper-parameters are appended when set:
-// "-n3000" (train limit), "-t1000" (test limit), "-es5" (early stop), "-best".
+// "-n3000" (train limit), "-t1000" (test limit), "-es5" (early stop), "-best",
+// "-aug" (augmentation; "-auge" with elastic distortion).
 func (c Config) Name() string {
 	name := fmt.Sprintf("%s-h%d-%s-lr%s-b%d-e%d-s%d", c.Activation, c.Hidden, c.Optimizer,
 		strconv.FormatFloat(c.LR, 'g', -1, 64), c.Batch, c.Epochs, c.Seed)
@@ -96,6 +108,12 @@ func (c Config) Name() string {
 	}
 	if c.SaveBest {
 		name += "-best"
+	}
+	if !c.Augment.IsZero() {
+		name += "-aug"
+		if c.Augment.Elastic > 0 {
+			name += "e"
+		}
 	}
 	return name
 }

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/worker"
@@ -220,6 +221,10 @@ type trainer struct {
 	// the steps of the current epoch done (done)
 	pre        []byte
 	skip, done int
+	// recipe distorts the training images (zero: none), with one Distorter
+	// per part of a gathered batch
+	recipe augment.Recipe
+	dist   [gatherParts]augment.Distorter
 }
 
 // newTrainer builds the training graphs on params for batches of cfg.Batch
@@ -229,7 +234,7 @@ func newTrainer(cfg Config, set *data.Set, params *graph.Params) (*trainer, erro
 	if n == 0 {
 		return nil, fmt.Errorf("no training images")
 	}
-	t := &trainer{cfg: cfg, set: set, batch: min(cfg.Batch, n)}
+	t := &trainer{cfg: cfg, set: set, batch: min(cfg.Batch, n), recipe: cfg.Augment}
 	t.steps = (n + t.batch - 1) / t.batch
 	var err error
 	if t.full, err = graph.NewTrainGraph(params, t.batch); err != nil {
@@ -274,7 +279,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 	if lo := step * t.batch; lo < len(perm) {
 		g, idx := batch(lo)
 		x, y := g.Spare()
-		t.set.Gather(idx, x, y)
+		t.gather(epoch, 0, idx, x, y)
 	}
 	var gather *worker.Share
 	defer func() {
@@ -297,7 +302,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 			x, y := next.Spare()
 			gather = compute.Aside(gatherParts, func(i int) {
 				a, b := i*len(idx)/gatherParts, (i+1)*len(idx)/gatherParts
-				t.set.Gather(idx[a:b], x[a*data.Pixels:b*data.Pixels], y[a*data.Classes:b*data.Classes])
+				t.gather(epoch, i, idx[a:b], x[a*data.Pixels:b*data.Pixels], y[a*data.Classes:b*data.Classes])
 			})
 		}
 		if err == nil && (math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0)) {
@@ -322,8 +327,28 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 	return nil
 }
 
-// gatherParts is how many parts the gathering of a minibatch is shared in.
-const gatherParts = 4
+// gatherParts is how many parts the gathering (and distorting) of a
+// minibatch is shared in.
+const gatherParts = 8
+
+// gather copies the images with the given indices into x and their one-hot
+// labels into y, as data.Set.Gather does; with augmentation each image is
+// distorted on the way, as drawn for it in epoch (augment.Rand), with the
+// Distorter of the given part.
+func (t *trainer) gather(epoch, part int, idx []int, x, y []float32) {
+	if t.recipe.IsZero() {
+		t.set.Gather(idx, x, y)
+		return
+	}
+	clear(y[:len(idx)*data.Classes])
+	z := &t.dist[part]
+	for r, i := range idx {
+		p := augment.Rand(t.cfg.Seed, epoch, i)
+		d := t.recipe.Draw(&p)
+		z.Apply(x[r*data.Pixels:(r+1)*data.Pixels], t.set.Image(i), &d)
+		y[r*data.Classes+int(t.set.Labels[i])] = 1
+	}
+}
 
 // step trains on the images with the given indices: gathers them into the
 // graph's inputs, runs it and steps the solver. It returns the batch's loss.
@@ -333,7 +358,7 @@ func (t *trainer) step(idx []int) (float32, error) {
 		g = t.last
 	}
 	x, y := g.Inputs()
-	t.set.Gather(idx, x, y)
+	t.gather(0, 0, idx, x, y)
 	loss, err := g.Run()
 	if err != nil {
 		return 0, err

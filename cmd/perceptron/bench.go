@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 
 	"github.com/perceptron-mnist/perceptron/train"
@@ -22,7 +23,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"between), then times -evals passes of evaluation over the training and test sets (70,000\n"+
 			"images). Reports the median seconds per epoch, training images per second, the model\n"+
 			"FLOP rate (matrix products of forward and backward, GFLOP/s), heap allocations per step\n"+
-			"and the BLAS the graphs ran on. Nothing is written.", stderr)
+			"and the BLAS the graphs ran on. With -augment, each timed epoch is paired with one without\n"+
+			"augmentation (alternating which comes first) and the ratio of each pair is reported.\n"+
+			"Nothing is written.", stderr)
 	tf := addTrainFlags(fs)
 	tf.addLimitFlags()
 	const defEpochs = 5
@@ -75,6 +78,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "blas               %s\n", r.BLAS)
 	fmt.Fprintf(stdout, "GOMAXPROCS         %d\n", r.GOMAXPROCS)
 	fmt.Fprintf(stdout, "seconds per epoch  %.4f (median of %d; %d images, %d steps)\n", r.SecondsPerEpoch, len(r.EpochSeconds), r.TrainImages, r.StepsPerEpoch)
+	if r.AugmentRatio > 0 {
+		fmt.Fprintf(stdout, "plain seconds      %.4f (median of %d epochs without -augment, alternated with those above)\n", r.PlainSeconds, len(r.PlainEpochSeconds))
+		fmt.Fprintf(stdout, "augment cost       %.3f× (median of %d pairs; min %.3f, max %.3f)\n", r.AugmentRatio, len(r.AugmentRatios),
+			slices.Min(r.AugmentRatios), slices.Max(r.AugmentRatios))
+	}
 	fmt.Fprintf(stdout, "samples per second %.0f\n", r.SamplesPerSecond)
 	fmt.Fprintf(stdout, "GFLOP/s            %.2f (%.3f GFLOP per epoch)\n", r.GFLOPS, r.GFLOPPerEpoch)
 	fmt.Fprintf(stdout, "allocs per step    %.1f (%.0f bytes)\n", r.AllocsPerStep, r.BytesPerStep)

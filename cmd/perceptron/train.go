@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -22,8 +23,13 @@ func init() {
 // hyper-parameters; bench and summary share them, and train adds the run
 // flags (addRunFlags).
 type trainFlags struct {
-	cfg train.Config
-	fs  *flag.FlagSet
+	cfg              train.Config
+	fs               *flag.FlagSet
+	augment, elastic bool
+	preset           string
+	// applied is the preset's flags that config applied (nil: no preset),
+	// for the log.
+	applied *train.Preset
 }
 
 func addTrainFlags(fs *flag.FlagSet) *trainFlags {
@@ -35,8 +41,20 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	fs.Float64Var(&c.LR, "lr", 0, "learning rate (default 0.5 for sgd, 0.001 for adam)")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "minibatch size")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training set")
-	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the weights and the shuffling")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the weights, the shuffling and the augmentation")
+	fs.BoolVar(&t.augment, "augment", false, "distort each training image afresh every epoch: rotation, scale, slant, shift, stroke thickness (see README)")
+	fs.BoolVar(&t.elastic, "elastic", false, "with -augment (implied), also an elastic distortion")
+	fs.StringVar(&t.preset, "preset", "", "start from a recommended model's flags; flags given beside it override them: "+presetNames())
 	return t
+}
+
+// presetNames lists the presets for the help text.
+func presetNames() string {
+	var s []string
+	for _, p := range train.Presets {
+		s = append(s, p.Name+" ("+p.Args()+")")
+	}
+	return strings.Join(s, "; ")
 }
 
 // addLimitFlags adds the flags that train on part of the data.
@@ -56,14 +74,48 @@ func (t *trainFlags) addRunFlags() {
 
 // config returns the configuration, with the optimizer's default learning
 // rate when -lr was not given.
+//
+// With -preset, the preset's flags that were not given are set first, as if
+// they had been.
 func (t *trainFlags) config() (train.Config, error) {
+	if t.preset != "" && t.applied == nil {
+		p, err := train.LookupPreset(t.preset)
+		if err != nil {
+			return t.cfg, asUsage(err)
+		}
+		given := map[string]bool{}
+		t.fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		for _, f := range p.Flags {
+			if given[f[0]] || t.fs.Lookup(f[0]) == nil {
+				continue
+			}
+			if err := t.fs.Set(f[0], f[1]); err != nil {
+				return t.cfg, fmt.Errorf("preset %s: -%s %s: %w", p.Name, f[0], f[1], err)
+			}
+		}
+		t.cfg.Preset, t.applied = p.Name, &p
+	}
 	c := t.cfg
 	lrSet := false
 	t.fs.Visit(func(f *flag.Flag) { lrSet = lrSet || f.Name == "lr" })
 	if !lrSet {
 		c.LR = train.DefaultLR(c.Optimizer)
 	}
+	if t.augment || t.elastic {
+		c.Augment = augment.Default()
+		if t.elastic {
+			c.Augment.Elastic = augment.DefaultElastic
+		}
+	}
 	return c, asUsage(c.Validate())
+}
+
+// logPreset prints, when a preset was used, the flags it stands for and the
+// configuration they gave.
+func (t *trainFlags) logPreset(w io.Writer) {
+	if t.applied != nil {
+		fmt.Fprintf(w, "preset %s: %s (flags given beside -preset override these)\n", t.applied.Name, t.applied.Args())
+	}
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -86,7 +138,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	var ck *train.Checkpoint
-	cfg, err := tf.config()
+	var cfg train.Config
+	var err error
 	dir := *out
 	if *resume != "" {
 		if err := resumeFlags(fs, *resume); err != nil {
@@ -97,7 +150,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		cfg, dir = ck.Config, *resume
 	} else {
-		if err != nil {
+		if cfg, err = tf.config(); err != nil {
 			return err
 		}
 		if dir == "" {
@@ -113,6 +166,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	opts := train.Options{Dir: dir}
 	if !*quiet {
+		tf.logPreset(stderr)
 		opts.Log = stderr
 		fmt.Fprintf(stderr, "data %s: %d train, %d test images\ntraining %s into %s\n",
 			d.Dir, d.Train.Head(cfg.TrainLimit).Len(), d.Test.Head(cfg.TestLimit).Len(), cfg.Name(), dir)
@@ -176,7 +230,7 @@ func resumeFlags(fs *flag.FlagSet, dir string) error {
 func isTrainFlag(name string) bool {
 	switch name {
 	case "hidden", "activation", "optimizer", "lr", "batch", "epochs", "seed", "train-limit", "test-limit",
-		"save-best", "early-stop", "out", "force":
+		"save-best", "early-stop", "out", "force", "augment", "elastic", "preset":
 		return true
 	}
 	return false

@@ -1,0 +1,58 @@
+package train
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A Preset is a named set of `perceptron train` flags: a recommended model.
+// The flags given beside -preset override its values.
+type Preset struct {
+	Name  string
+	About string
+	// Flags are the flag names (without the dash) and values, in the order
+	// they are printed.
+	Flags [][2]string
+}
+
+// Presets are the presets `perceptron train -preset` knows.
+var Presets = []Preset{
+	{
+		Name: "handwriting",
+		About: "the recommended model for reading people's photographed handwriting: " +
+			"trained on distorted digits (-augment), chosen by measurement on synthetic photos of " +
+			"handwriting unlike MNIST's and on MNIST's test set",
+		Flags: [][2]string{
+			{"hidden", "256"}, {"activation", "relu"}, {"optimizer", "adam"},
+			{"batch", "100"}, {"epochs", "20"}, {"augment", "true"},
+		},
+	},
+}
+
+// LookupPreset returns the preset of the given name.
+func LookupPreset(name string) (Preset, error) {
+	var names []string
+	for _, p := range Presets {
+		if p.Name == name {
+			return p, nil
+		}
+		names = append(names, p.Name)
+	}
+	return Preset{}, fmt.Errorf("-preset %q: want one of %s", name, strings.Join(names, ", "))
+}
+
+// Args returns the preset's flags as they would be typed:
+// "-hidden 256 -activation relu … -augment".
+func (p Preset) Args() string {
+	var b strings.Builder
+	for i, f := range p.Flags {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("-" + f[0])
+		if f[1] != "true" {
+			b.WriteString(" " + f[1])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,208 @@
+// Package gemm multiplies single-precision matrices (BLAS's Sgemm) with a
+// packed, cache-blocked algorithm and an AVX2/FMA micro-kernel in assembly
+// on amd64 processors that have both, and the same algorithm with a Go
+// micro-kernel everywhere else (and in a build with the purego tag).
+//
+// The matrices are row-major, as in gonum's blas.Float32 interface, and
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C for the four transposition
+// cases. Every element of C is computed the same way wherever it lies in C:
+// its products are summed in the order of k, with one fused multiply-add
+// each, in blocks of KC, and each block's sum s is added as C = alpha·s + C
+// (one more fused multiply-add). So a product split by rows or columns of
+// C into parts computed apart gives the same bits as one call.
+package gemm
+
+import (
+	"fmt"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+)
+
+// The blocking: a micro-kernel computes an MR×NR tile of C from an MR×kc
+// panel of op(A) and a kc×NR panel of op(B), both packed; op(B) is packed
+// KC×NC at a time and op(A) MC×KC at a time.
+const (
+	MR = 6
+	NR = 16
+	KC = 256
+	MC = 24 * MR
+	NC = 1024
+)
+
+// Accelerated reports whether Sgemm runs the assembly micro-kernel (AVX2
+// and FMA on amd64) rather than the Go one.
+func Accelerated() bool { return useAsm }
+
+// buffers are the packed panels of one call.
+type buffers struct {
+	a [MC * KC]float32
+	b [KC * NC]float32
+	t [MR * NR]float32 // an edge tile of C
+}
+
+var pool = sync.Pool{New: func() any { return new(buffers) }}
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ as
+// tA and tB say, op(A) is m×k, op(B) is k×n and C is m×n, all row-major
+// with leading dimensions lda, ldb and ldc. As in BLAS, C is not read when
+// beta is 0, and A and B are not read when alpha is 0 or k is 0. It panics
+// with a message naming the argument when the dimensions do not fit the
+// slices.
+func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	transA, transB := isTrans(tA, "tA"), isTrans(tB, "tB")
+	check(m, n, k, transA, transB, len(a), lda, len(b), ldb, len(c), ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if beta != 1 {
+		for i := range m {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+			} else {
+				for j := range row {
+					row[j] *= beta
+				}
+			}
+		}
+	}
+	if alpha == 0 || k == 0 {
+		return
+	}
+	buf := pool.Get().(*buffers)
+	defer pool.Put(buf)
+	for jc := 0; jc < n; jc += NC {
+		nc := min(NC, n-jc)
+		for pc := 0; pc < k; pc += KC {
+			kc := min(KC, k-pc)
+			packB(buf.b[:], b, ldb, transB, pc, kc, jc, nc)
+			for ic := 0; ic < m; ic += MC {
+				mc := min(MC, m-ic)
+				packA(buf.a[:], a, lda, transA, ic, mc, pc, kc)
+				for jr := 0; jr < nc; jr += NR {
+					nr := min(NR, nc-jr)
+					bp := buf.b[jr*kc:]
+					for ir := 0; ir < mc; ir += MR {
+						mr := min(MR, mc-ir)
+						ap := buf.a[ir*kc:]
+						off := (ic+ir)*ldc + jc + jr
+						if mr == MR && nr == NR {
+							kernel(kc, ap, bp, c[off:], ldc, alpha)
+							continue
+						}
+						// an edge tile: through a full tile, with the
+						// same arithmetic for the elements that are in C
+						t := buf.t[:]
+						clear(t)
+						for i := range mr {
+							copy(t[i*NR:i*NR+nr], c[off+i*ldc:off+i*ldc+nr])
+						}
+						kernel(kc, ap, bp, t, NR, alpha)
+						for i := range mr {
+							copy(c[off+i*ldc:off+i*ldc+nr], t[i*NR:i*NR+nr])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies op(A)[ic:ic+mc, pc:pc+kc] to dst in panels of MR rows, each
+// panel k-major (the MR elements of a column of op(A) together), the rows
+// past mc of the last panel zero.
+func packA(dst, a []float32, lda int, trans bool, ic, mc, pc, kc int) {
+	for ir := 0; ir < mc; ir += MR {
+		mr := min(MR, mc-ir)
+		d := dst[ir*kc : ir*kc+MR*kc]
+		if trans { // op(A)[i, p] = a[p*lda + i]: rows of a are contiguous in i
+			for p := range kc {
+				src := a[(pc+p)*lda+ic+ir:]
+				dp := d[p*MR : p*MR+MR]
+				copy(dp, src[:mr])
+				clear(dp[mr:])
+			}
+			continue
+		}
+		for i := range mr {
+			src := a[(ic+ir+i)*lda+pc:]
+			src = src[:kc]
+			for p, v := range src {
+				d[p*MR+i] = v
+			}
+		}
+		for i := mr; i < MR; i++ {
+			for p := range kc {
+				d[p*MR+i] = 0
+			}
+		}
+	}
+}
+
+// packB copies op(B)[pc:pc+kc, jc:jc+nc] to dst in panels of NR columns,
+// each panel k-major (the NR elements of a row of op(B) together), the
+// columns past nc of the last panel zero.
+func packB(dst, b []float32, ldb int, trans bool, pc, kc, jc, nc int) {
+	for jr := 0; jr < nc; jr += NR {
+		nr := min(NR, nc-jr)
+		d := dst[jr*kc : jr*kc+NR*kc]
+		if !trans { // op(B)[p, j] = b[p*ldb + j]
+			for p := range kc {
+				src := b[(pc+p)*ldb+jc+jr:]
+				dp := d[p*NR : p*NR+NR]
+				copy(dp, src[:nr])
+				clear(dp[nr:])
+			}
+			continue
+		}
+		for j := range nr { // op(B)[p, j] = b[j*ldb + p]
+			src := b[(jc+jr+j)*ldb+pc:]
+			src = src[:kc]
+			for p, v := range src {
+				d[p*NR+j] = v
+			}
+		}
+		for j := nr; j < NR; j++ {
+			for p := range kc {
+				d[p*NR+j] = 0
+			}
+		}
+	}
+}
+
+func isTrans(t blas.Transpose, name string) bool {
+	switch t {
+	case blas.NoTrans:
+		return false
+	case blas.Trans, blas.ConjTrans:
+		return true
+	}
+	panic(fmt.Sprintf("gemm: %s is %q, want N, T or C", name, byte(t)))
+}
+
+// check panics unless the slices hold the matrices their dimensions say.
+func check(m, n, k int, transA, transB bool, la, lda, lb, ldb, lc, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", m, n, k))
+	}
+	rowsA, colsA := m, k
+	if transA {
+		rowsA, colsA = k, m
+	}
+	rowsB, colsB := k, n
+	if transB {
+		rowsB, colsB = n, k
+	}
+	for _, x := range []struct {
+		name             string
+		rows, cols, l, s int
+	}{{"a", rowsA, colsA, la, lda}, {"b", rowsB, colsB, lb, ldb}, {"c", m, n, lc, ldc}} {
+		if x.s < max(1, x.cols) {
+			panic(fmt.Sprintf("gemm: leading dimension of %s is %d, want at least %d", x.name, x.s, max(1, x.cols)))
+		}
+		if x.rows > 0 && x.cols > 0 && x.l < (x.rows-1)*x.s+x.cols {
+			panic(fmt.Sprintf("gemm: %s has %d elements, want %d for %d×%d with stride %d", x.name, x.l, (x.rows-1)*x.s+x.cols, x.rows, x.cols, x.s))
+		}
+	}
+}

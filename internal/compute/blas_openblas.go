@@ -36,3 +36,8 @@ func baseBLAS() G.BLAS { return netlib.Implementation{} }
 func blasName() string {
 	return fmt.Sprintf("openblas (cgo; %s; %d threads; large products in two halves on two goroutines)", C.GoString(C.openblas_get_config()), int(C.openblas_get_num_threads()))
 }
+
+// splitsAnyWay says whether the products of b give the same bits however
+// their rows are split: OpenBLAS's do only without Bᵀ and with the first
+// part a multiple of 16 rows (halves.go).
+func splitsAnyWay(G.BLAS) bool { return false }

@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/perceptron-mnist/perceptron/internal/gemm"
 	"github.com/perceptron-mnist/perceptron/internal/worker"
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
@@ -42,7 +43,10 @@ func Aside(parts int, part func(i int)) *worker.Share { return products.w.Offer(
 //
 // Each row of the result is the same sum in the same order however the
 // rows are split, so the results are bit-identical (TestHalvesLikeOneCall).
-// gonum's Sgemm adds the products into C in the order of k, in one pass or
+// internal/gemm's Sgemm (the default build's on processors with AVX2 and
+// FMA) computes every element the same way wherever it lies in C, so its
+// products are split at a multiple of its tile's rows, Bᵀ or not. gonum's
+// Sgemm adds the products into C in the order of k, in one pass or
 // in blocks of k, except when B is transposed: it then sums blocks of k
 // apart with dot products, and a split can change the blocking, so
 // products with Bᵀ are not split (the graphs have one, too small to split
@@ -52,9 +56,10 @@ func Aside(parts int, part func(i int)) *worker.Share { return products.w.Offer(
 // operations, whose tensor pool is not safe for concurrent use.
 type halves struct {
 	G.BLAS
-	w     *worker.Worker
-	calls atomic.Int32 // products in progress
-	split atomic.Int64 // products split so far
+	anyway bool // the BLAS gives the same bits however rows are split (splitsAnyWay)
+	w      *worker.Worker
+	calls  atomic.Int32 // products in progress
+	split  atomic.Int64 // products split so far
 }
 
 // A product is split into two parts, each of at least minPart
@@ -67,8 +72,11 @@ const minPart = 1 << 20
 func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, bm []float32, ldb int, beta float32, c []float32, ldc int) {
 	ob := b.BLAS
 	rows := (m/2 + 15) &^ 15 // rows of the first part
+	if b.anyway {
+		rows = (m/2 + gemm.MR - 1) / gemm.MR * gemm.MR
+	}
 	defer b.calls.Add(-1)
-	if b.calls.Add(1) > 1 || rows*n*k < minPart || (m-rows)*n*k < minPart || tB != blas.NoTrans {
+	if b.calls.Add(1) > 1 || rows*n*k < minPart || (m-rows)*n*k < minPart || (tB != blas.NoTrans && !b.anyway) {
 		// small, or another product is being computed (by the other
 		// evaluation graph, say), which keeps the second core busy
 		ob.Sgemm(tA, tB, m, n, k, alpha, a, lda, bm, ldb, beta, c, ldc)
@@ -93,5 +101,5 @@ func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 // newHalves returns b with its large products split, on a worker that
 // spins for the given time after each product.
 func newHalves(b G.BLAS, spin time.Duration) *halves {
-	return &halves{BLAS: b, w: worker.New(spin)}
+	return &halves{BLAS: b, anyway: splitsAnyWay(b), w: worker.New(spin)}
 }

@@ -28,8 +28,9 @@ func TestHalvesLikeOneCall(t *testing.T) {
 		{blas.Trans, blas.NoTrans, 784, 64, 100, true},    // its weight gradient
 		{blas.NoTrans, blas.NoTrans, 5000, 20, 784, true}, // an evaluation batch
 		{blas.NoTrans, blas.NoTrans, 47, 300, 500, true},
-		{blas.NoTrans, blas.Trans, 333, 17, 1234, false}, // Bᵀ: gonum sums blocks apart
-		{blas.Trans, blas.Trans, 250, 50, 300, false},
+		{blas.NoTrans, blas.Trans, 333, 17, 1234, splitsAnyWay(baseBLAS())}, // Bᵀ: gonum sums blocks apart
+		{blas.NoTrans, blas.Trans, 128, 512, 512, splitsAnyWay(baseBLAS())}, // dz·W2ᵀ of 784-512-512-10
+		{blas.Trans, blas.Trans, 250, 50, 300, splitsAnyWay(baseBLAS())},
 		{blas.NoTrans, blas.NoTrans, 17, 400, 400, false}, // a last part of 1 row: too small
 	} {
 		rowsA, colsA := tc.m, tc.k

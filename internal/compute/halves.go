@@ -45,7 +45,9 @@ func Aside(parts int, part func(i int)) *worker.Share { return products.w.Offer(
 // rows are split, so the results are bit-identical (TestHalvesLikeOneCall).
 // internal/gemm's Sgemm (the default build's on processors with AVX2 and
 // FMA) computes every element the same way wherever it lies in C, so its
-// products are split at a multiple of its tile's rows, Bᵀ or not. gonum's
+// products are split at a multiple of its tile's rows, Bᵀ or not, or, when
+// the result has more columns than rows, at a multiple of its tile's
+// columns (so that each part packs only its own half of op(B)). gonum's
 // Sgemm adds the products into C in the order of k, in one pass or
 // in blocks of k, except when B is transposed: it then sums blocks of k
 // apart with dot products, and a split can change the blocking, so
@@ -71,18 +73,33 @@ const minPart = 1 << 20
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C.
 func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, bm []float32, ldb int, beta float32, c []float32, ldc int) {
 	ob := b.BLAS
+	defer b.calls.Add(-1)
+	busy := b.calls.Add(1) > 1 // another product is being computed (by the other evaluation graph, say), which keeps the second core busy
+	if b.anyway && n > m && !busy {
+		// Each part packs all of op(A) and its own columns of op(B):
+		// with more columns than rows that is the smaller copy.
+		cols := (n/2 + gemm.NR - 1) / gemm.NR * gemm.NR
+		if m*cols*k >= minPart && m*(n-cols)*k >= minPart {
+			b.share(func(i int) {
+				c0, c1 := i*cols, min((i+1)*cols, n)
+				b0 := bm[c0:] // op(B) from column c0 on: B's columns c0…
+				if tB != blas.NoTrans {
+					b0 = bm[c0*ldb:] // Bᵀ's: B's rows c0…
+				}
+				ob.Sgemm(tA, tB, m, c1-c0, k, alpha, a, lda, b0, ldb, beta, c[c0:], ldc)
+			})
+			return
+		}
+	}
 	rows := (m/2 + 15) &^ 15 // rows of the first part
 	if b.anyway {
 		rows = (m/2 + gemm.MR - 1) / gemm.MR * gemm.MR
 	}
-	defer b.calls.Add(-1)
-	if b.calls.Add(1) > 1 || rows*n*k < minPart || (m-rows)*n*k < minPart || (tB != blas.NoTrans && !b.anyway) {
-		// small, or another product is being computed (by the other
-		// evaluation graph, say), which keeps the second core busy
+	if busy || rows*n*k < minPart || (m-rows)*n*k < minPart || (tB != blas.NoTrans && !b.anyway) {
 		ob.Sgemm(tA, tB, m, n, k, alpha, a, lda, bm, ldb, beta, c, ldc)
 		return
 	}
-	share := b.w.Offer(2, func(i int) {
+	b.share(func(i int) {
 		r0, r1 := i*rows, min((i+1)*rows, m)
 		var a0 []float32 // op(A) from row r0 on:
 		if tA == blas.NoTrans {
@@ -92,6 +109,12 @@ func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 		}
 		ob.Sgemm(tA, tB, r1-r0, n, k, alpha, a0, lda, bm, ldb, beta, c[r0*ldc:], ldc)
 	})
+}
+
+// share computes the two parts of a product, part(0) and part(1), with the
+// worker.
+func (b *halves) share(part func(i int)) {
+	share := b.w.Offer(2, part)
 	share.Finish()
 	if share.Offered() {
 		b.split.Add(1)

@@ -83,7 +83,7 @@ func BenchmarkKernel(b *testing.B) {
 	bp := make([]float32, NR*KC)
 	c := make([]float32, MR*NR)
 	for b.Loop() {
-		kernelAVX2(KC, &ap[0], &bp[0], &c[0], NR, 1)
+		kernelAVX2(KC, &ap[0], &bp[0], &c[0], NR, 1, 1)
 	}
 	b.ReportMetric(float64(2*MR*NR*KC)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

@@ -8,7 +8,8 @@
 // cases. Every element of C is computed the same way wherever it lies in C:
 // its products are summed in the order of k, with one fused multiply-add
 // each, in blocks of KC, and each block's sum s is added as C = alpha·s + C
-// (one more fused multiply-add). So a product split by rows or columns of
+// (one more fused multiply-add), or, for the first block when beta is 0,
+// stored as C = alpha·s. So a product split by rows or columns of
 // C into parts computed apart gives the same bits as one call.
 package gemm
 
@@ -55,20 +56,17 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 	if m == 0 || n == 0 {
 		return
 	}
-	if beta != 1 {
-		for i := range m {
-			row := c[i*ldc : i*ldc+n]
-			if beta == 0 {
-				clear(row)
-			} else {
-				for j := range row {
-					row[j] *= beta
-				}
-			}
-		}
-	}
 	if alpha == 0 || k == 0 {
+		scale(beta, c, ldc, m, n)
 		return
+	}
+	// The first block of k stores its products into C when beta is 0 (C
+	// is not read), and every other block adds them to C.
+	first := 1
+	if beta == 0 {
+		first = 0
+	} else {
+		scale(beta, c, ldc, m, n)
 	}
 	buf := pool.Get().(*buffers)
 	defer pool.Put(buf)
@@ -76,6 +74,10 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 		nc := min(NC, n-jc)
 		for pc := 0; pc < k; pc += KC {
 			kc := min(KC, k-pc)
+			load := 1
+			if pc == 0 {
+				load = first
+			}
 			packB(buf.b[:], b, ldb, transB, pc, kc, jc, nc)
 			for ic := 0; ic < m; ic += MC {
 				mc := min(MC, m-ic)
@@ -88,23 +90,41 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 						ap := buf.a[ir*kc:]
 						off := (ic+ir)*ldc + jc + jr
 						if mr == MR && nr == NR {
-							kernel(kc, ap, bp, c[off:], ldc, alpha)
+							kernel(kc, ap, bp, c[off:], ldc, alpha, load)
 							continue
 						}
 						// an edge tile: through a full tile, with the
 						// same arithmetic for the elements that are in C
 						t := buf.t[:]
-						clear(t)
-						for i := range mr {
-							copy(t[i*NR:i*NR+nr], c[off+i*ldc:off+i*ldc+nr])
+						if load != 0 {
+							for i := range mr {
+								copy(t[i*NR:i*NR+nr], c[off+i*ldc:off+i*ldc+nr])
+							}
 						}
-						kernel(kc, ap, bp, t, NR, alpha)
+						kernel(kc, ap, bp, t, NR, alpha, load)
 						for i := range mr {
 							copy(c[off+i*ldc:off+i*ldc+nr], t[i*NR:i*NR+nr])
 						}
 					}
 				}
 			}
+		}
+	}
+}
+
+// scale sets C = beta·C (C = 0 when beta is 0, whatever C held).
+func scale(beta float32, c []float32, ldc, m, n int) {
+	if beta == 1 {
+		return
+	}
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
 		}
 	}
 }
@@ -117,6 +137,13 @@ func packA(dst, a []float32, lda int, trans bool, ic, mc, pc, kc int) {
 		mr := min(MR, mc-ir)
 		d := dst[ir*kc : ir*kc+MR*kc]
 		if trans { // op(A)[i, p] = a[p*lda + i]: rows of a are contiguous in i
+			if mr == MR {
+				for p := range kc {
+					src := a[(pc+p)*lda+ic+ir:]
+					*(*[MR]float32)(d[p*MR:]) = *(*[MR]float32)(src)
+				}
+				continue
+			}
 			for p := range kc {
 				src := a[(pc+p)*lda+ic+ir:]
 				dp := d[p*MR : p*MR+MR]
@@ -148,6 +175,13 @@ func packB(dst, b []float32, ldb int, trans bool, pc, kc, jc, nc int) {
 		nr := min(NR, nc-jr)
 		d := dst[jr*kc : jr*kc+NR*kc]
 		if !trans { // op(B)[p, j] = b[p*ldb + j]
+			if nr == NR {
+				for p := range kc {
+					src := b[(pc+p)*ldb+jc+jr:]
+					*(*[NR]float32)(d[p*NR:]) = *(*[NR]float32)(src)
+				}
+				continue
+			}
 			for p := range kc {
 				src := b[(pc+p)*ldb+jc+jr:]
 				dp := d[p*NR : p*NR+NR]

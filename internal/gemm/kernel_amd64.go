@@ -10,7 +10,7 @@ var useAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // kernelAVX2 is kernel in AVX2/FMA assembly (kernel_amd64.s); kc ≥ 1.
 //
 //go:noescape
-func kernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha float32)
+func kernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha float32, load int)
 
 // fmaPeak runs n iterations of 24 independent 8-lane fused multiply-adds
 // on registers (no memory access): its time measures the core's FMA

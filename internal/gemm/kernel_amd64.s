@@ -2,14 +2,14 @@
 
 #include "textflag.h"
 
-// func kernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha float32)
+// func kernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha float32, load int)
 //
 // The 6×16 tile of C is in Y4-Y15 (row i in Y(4+2i), Y(5+2i)). Each step of
 // k loads a row of the packed B panel (Y0, Y1), broadcasts each of the six
 // elements of a column of the packed A panel (Y2, Y3 in turn) and adds the
 // products with one fused multiply-add per lane. The loop takes four steps
 // at a time, then the rest one by one.
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-44
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-56
 	MOVQ kc+0(FP), CX
 	MOVQ ap+8(FP), SI
 	MOVQ bp+16(FP), DI
@@ -150,9 +150,12 @@ loop1:
 	DECQ CX
 	JNZ loop1
 
-	// C = alpha·acc + C, row by row
+	// C = alpha·acc + C, row by row (or C = alpha·acc with load 0)
 store:
 	VBROADCASTSS alpha+40(FP), Y0
+	MOVQ load+48(FP), AX
+	TESTQ AX, AX
+	JZ storeonly
 	VMOVUPS (DX), Y1
 	VMOVUPS 32(DX), Y2
 	VFMADD231PS Y4, Y0, Y1
@@ -192,6 +195,39 @@ store:
 	VMOVUPS 32(DX), Y2
 	VFMADD231PS Y14, Y0, Y1
 	VFMADD231PS Y15, Y0, Y2
+	VMOVUPS Y1, (DX)
+	VMOVUPS Y2, 32(DX)
+	VZEROUPPER
+	RET
+
+storeonly:
+	VMULPS Y4, Y0, Y1
+	VMULPS Y5, Y0, Y2
+	VMOVUPS Y1, (DX)
+	VMOVUPS Y2, 32(DX)
+	ADDQ R8, DX
+	VMULPS Y6, Y0, Y1
+	VMULPS Y7, Y0, Y2
+	VMOVUPS Y1, (DX)
+	VMOVUPS Y2, 32(DX)
+	ADDQ R8, DX
+	VMULPS Y8, Y0, Y1
+	VMULPS Y9, Y0, Y2
+	VMOVUPS Y1, (DX)
+	VMOVUPS Y2, 32(DX)
+	ADDQ R8, DX
+	VMULPS Y10, Y0, Y1
+	VMULPS Y11, Y0, Y2
+	VMOVUPS Y1, (DX)
+	VMOVUPS Y2, 32(DX)
+	ADDQ R8, DX
+	VMULPS Y12, Y0, Y1
+	VMULPS Y13, Y0, Y2
+	VMOVUPS Y1, (DX)
+	VMOVUPS Y2, 32(DX)
+	ADDQ R8, DX
+	VMULPS Y14, Y0, Y1
+	VMULPS Y15, Y0, Y2
 	VMOVUPS Y1, (DX)
 	VMOVUPS Y2, 32(DX)
 	VZEROUPPER

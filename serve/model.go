@@ -3,13 +3,16 @@ package serve
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 
 	"github.com/perceptron-mnist/perceptron/infer"
 )
 
 // ModelInfo is the answer of GET /api/model.
 type ModelInfo struct {
-	Dir          string  `json:"dir,omitempty"` // run directory the model was loaded from
+	// Dir is the name of the run directory the model was loaded from: its
+	// last element only, so that no path of the machine is shown.
+	Dir          string  `json:"dir,omitempty"`
 	Inputs       int     `json:"inputs"`
 	Hidden       int     `json:"hidden"`
 	Outputs      int     `json:"outputs"`
@@ -30,7 +33,7 @@ func Describe(m *infer.Model) ModelInfo {
 	a := m.Params.Arch
 	h, o := a.NumParams()
 	info := ModelInfo{
-		Dir:          m.Dir,
+		Dir:          runName(m.Dir),
 		Inputs:       a.Inputs,
 		Hidden:       a.Hidden,
 		Outputs:      a.Outputs,
@@ -41,7 +44,7 @@ func Describe(m *infer.Model) ModelInfo {
 	if m.Info != nil {
 		info.Formula = m.Info.Architecture.Formula
 		info.Training = m.Info.Training
-		info.Metrics = m.Info.Metrics
+		info.Metrics = withRunName(m.Info.Metrics)
 		var metrics struct {
 			TestAcc float64 `json:"test_acc"`
 		}
@@ -50,4 +53,36 @@ func Describe(m *infer.Model) ModelInfo {
 		}
 	}
 	return info
+}
+
+// runName returns the last element of a run directory's path ("" for none).
+func runName(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	return filepath.Base(filepath.Clean(dir))
+}
+
+// withRunName returns model.json's metrics with the path of the directory
+// the run was trained in (run_dir) cut to the run's name.
+func withRunName(metrics json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if len(metrics) == 0 || json.Unmarshal(metrics, &m) != nil {
+		return metrics
+	}
+	raw, ok := m["run_dir"]
+	if !ok {
+		return metrics
+	}
+	var dir string
+	if json.Unmarshal(raw, &dir) != nil {
+		delete(m, "run_dir")
+	} else {
+		m["run_dir"], _ = json.Marshal(runName(dir))
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil
+	}
+	return b
 }

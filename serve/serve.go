@@ -5,7 +5,8 @@
 // The handler serves
 //
 //	GET  /             the page, embedded in the binary (no external scripts or fonts)
-//	POST /api/predict  an image body (PNG or JPEG, or any of infer.Formats) →
+//	POST /api/predict  an image (any of infer.Formats) as the request body, or as
+//	                   the one file of a multipart/form-data form (curl -F file=@x.png) →
 //	                   {"digit", "confidence", "probabilities", "input28", ...}
 //	GET  /api/model    the model's architecture, parameter count and test accuracy
 //
@@ -26,6 +27,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"mime"
 	"net"
 	"net/http"
 	"runtime"
@@ -48,7 +50,9 @@ type Options struct {
 	// Workers bounds how many uploads are decoded and prepared at once
 	// (0: the number of CPUs, at least 2); further requests wait their turn.
 	Workers int
-	// Log, when set, receives one line per prediction or refused request.
+	// Log, when set, receives one line per request: method, path, status,
+	// bytes of the response, duration, and what was predicted or why the
+	// request was refused.
 	Log io.Writer
 }
 
@@ -114,7 +118,56 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The page loads nothing from elsewhere; say so to the browser as well.
 	w.Header().Set("Content-Security-Policy",
 		"default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'")
-	h.mux.ServeHTTP(w, r)
+	if h.log == nil {
+		h.mux.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	rec := &recorder{ResponseWriter: w}
+	h.mux.ServeHTTP(rec, r)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	note := ""
+	if rec.note != "" {
+		note = ": " + rec.note
+	}
+	h.log.Printf("%s %s %d %dB %v%s", r.Method, r.URL.Path, rec.status, rec.bytes, time.Since(start).Round(time.Microsecond), note)
+}
+
+// recorder notes the status and size of a response for the request log,
+// and what the handler says about it.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	note   string
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// note records what the request log says after a request's numbers.
+func note(w http.ResponseWriter, format string, args ...any) {
+	if r, ok := w.(*recorder); ok {
+		r.note = fmt.Sprintf(format, args...)
+	}
 }
 
 func noCache(next http.Handler) http.Handler {
@@ -142,8 +195,7 @@ type Result struct {
 }
 
 func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBytes))
+	body, err := h.readImage(w, r)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -151,11 +203,16 @@ func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("image too large: the limit is %d bytes", tooBig.Limit))
 			return
 		}
+		var bad badForm
+		if errors.As(err, &bad) {
+			h.refuse(w, r, http.StatusBadRequest, err.Error())
+			return
+		}
 		h.refuse(w, r, http.StatusBadRequest, "read request body: "+err.Error())
 		return
 	}
 	if len(body) == 0 {
-		h.refuse(w, r, http.StatusBadRequest, "empty body: send the image (PNG or JPEG) as the request body")
+		h.refuse(w, r, http.StatusBadRequest, "empty body: send the image (PNG or JPEG) as the request body, or as the file of a multipart form")
 		return
 	}
 
@@ -190,8 +247,60 @@ func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
 		RunnerUpConf:  p.RunnerUpConf,
 	}
 	writeJSON(w, http.StatusOK, res)
-	h.logf("%s %s: %d bytes → %d (%.3f) in %v", r.Method, r.URL.Path, len(body), p.Digit, p.Confidence,
-		time.Since(start).Round(time.Millisecond))
+	note(w, "%d-byte image → %d (%.3f)", len(body), p.Digit, p.Confidence)
+}
+
+// badForm is a multipart form that does not hold one file.
+type badForm string
+
+func (e badForm) Error() string { return string(e) }
+
+// readImage reads the uploaded image, at most h.maxBytes of request body:
+// the body itself, or the one file of a multipart/form-data form.
+func (h *Handler) readImage(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, h.maxBytes)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return io.ReadAll(r.Body)
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, badForm("multipart form: " + err.Error())
+	}
+	var image []byte
+	files := 0
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return nil, err
+			}
+			return nil, badForm("multipart form: " + err.Error())
+		}
+		if part.FileName() == "" { // a plain field: read past it
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		files++
+		b, err := io.ReadAll(part)
+		if err != nil {
+			return nil, err
+		}
+		image = b
+	}
+	switch files {
+	case 0:
+		return nil, badForm("multipart form holds no file: send the image as one file field (curl -F file=@digit.png)")
+	case 1:
+		return image, nil
+	}
+	return nil, badForm(fmt.Sprintf("multipart form holds %d files: send one image", files))
 }
 
 func (h *Handler) modelInfo(w http.ResponseWriter, r *http.Request) {
@@ -218,19 +327,14 @@ func prepare(body []byte) ([]float32, int, error) {
 	return x, http.StatusOK, nil
 }
 
-func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+func (h *Handler) refuse(w http.ResponseWriter, _ *http.Request, status int, msg string) {
 	writeError(w, status, msg)
-	h.logf("%s %s: %d %s", r.Method, r.URL.Path, status, msg)
 }
 
-func (h *Handler) logf(format string, args ...any) {
-	if h.log != nil {
-		h.log.Printf(format, args...)
-	}
-}
-
+// writeError answers {"error": msg} with status, and says msg in the log.
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
+	note(w, "%s", msg)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -11,11 +11,14 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -343,8 +346,193 @@ func TestModelInfo(t *testing.T) {
 	if want := testmodel.Default(t).Final().TestAcc; info.TestAccuracy != want || info.TestAccuracy < 0.95 {
 		t.Errorf("test accuracy %v, want the run's %v (≥ 0.95)", info.TestAccuracy, want)
 	}
-	if info.Dir != modelDir || len(info.Training) == 0 || info.Formula == "" {
-		t.Errorf("dir %q (want %q), training %s, formula %q", info.Dir, modelDir, info.Training, info.Formula)
+	if info.Dir != filepath.Base(modelDir) || len(info.Training) == 0 || info.Formula == "" {
+		t.Errorf("dir %q (want the run's name %q), training %s, formula %q", info.Dir, filepath.Base(modelDir), info.Training, info.Formula)
+	}
+}
+
+// /api/model names the run, never a path of the machine it runs on.
+func TestModelInfoShowsNoPath(t *testing.T) {
+	_, modelDir := trainedModel(t)
+	abs, err := filepath.Abs(modelDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// model.json records where the run was trained, as train does
+	b, err := os.ReadFile(filepath.Join(modelDir, "model.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["metrics"].(map[string]any)["run_dir"] = abs
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(modelDir, "model.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{modelDir, abs} {
+		srv := serveDir(t, dir, Options{})
+		resp, err := http.Get(srv.URL + "/api/model")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if parent := filepath.Dir(abs); strings.Contains(string(body), parent) || strings.Contains(string(body), filepath.Dir(modelDir)+"/") {
+			t.Errorf("/api/model shows the path %s: %s", parent, body)
+		}
+		var info struct {
+			Dir     string `json:"dir"`
+			Metrics struct {
+				RunDir  string  `json:"run_dir"`
+				TestAcc float64 `json:"test_acc"`
+			} `json:"metrics"`
+		}
+		if err := json.Unmarshal(body, &info); err != nil {
+			t.Fatal(err)
+		}
+		if name := filepath.Base(abs); info.Dir != name || info.Metrics.RunDir != name || info.Metrics.TestAcc < 0.9 {
+			t.Errorf("dir %q, metrics.run_dir %q, test_acc %v; want the run's name %q and the metrics", info.Dir, info.Metrics.RunDir,
+				info.Metrics.TestAcc, name)
+		}
+	}
+}
+
+// safeBuffer is a bytes.Buffer for concurrent writers.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Every request is logged: method, path, status, bytes sent, duration, and
+// what was predicted or why it was refused.
+func TestRequestLog(t *testing.T) {
+	d, _ := trainedModel(t)
+	var log safeBuffer
+	srv := newTestServer(t, Options{Log: &log})
+	good := encodePNG(t, paper(d, 0, 4))
+	type request struct {
+		method, path, ctype string
+		body                []byte
+		status              int
+		note                string // the log line ends with this
+	}
+	reqs := []request{
+		{"GET", "/", "", nil, 200, ""},
+		{"GET", "/api/model", "", nil, 200, ""},
+		{"POST", "/api/predict", "image/png", good, 200, fmt.Sprintf(": %d-byte image → 7 (", len(good))},
+		{"POST", "/api/predict", "text/plain", []byte("not an image"), 415, ": not an image in a known format"},
+		{"GET", "/nothing", "", nil, 404, ": no such page: GET /nothing"},
+		{"DELETE", "/api/model", "", nil, 405, ": DELETE /api/model: method not allowed (use GET, HEAD)"},
+	}
+	sizes := make([]int, len(reqs))
+	for i, rq := range reqs {
+		req, err := http.NewRequest(rq.method, srv.URL+rq.path, bytes.NewReader(rq.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rq.ctype != "" {
+			req.Header.Set("Content-Type", rq.ctype)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		sizes[i] = len(b)
+		if resp.StatusCode != rq.status {
+			t.Errorf("%s %s: status %d, want %d", rq.method, rq.path, resp.StatusCode, rq.status)
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	if len(lines) != len(reqs) {
+		t.Fatalf("%d log lines, want one per request (%d):\n%s", len(lines), len(reqs), log.String())
+	}
+	re := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (\S+) (\S+) (\d{3}) (\d+)B (\d[\d.]*(?:µs|ms|s|ns))(.*)$`)
+	for i, rq := range reqs {
+		m := re.FindStringSubmatch(lines[i])
+		if m == nil {
+			t.Errorf("log line %q: want date, method, path, status, bytes, duration", lines[i])
+			continue
+		}
+		if m[1] != rq.method || m[2] != rq.path || m[3] != strconv.Itoa(rq.status) || m[4] != strconv.Itoa(sizes[i]) ||
+			!strings.HasPrefix(m[6], rq.note) || (rq.note == "" && m[6] != "") {
+			t.Errorf("log line %q; want %s %s %d %dB … %q", lines[i], rq.method, rq.path, rq.status, sizes[i], rq.note)
+		}
+	}
+}
+
+// multipartBody builds a multipart/form-data body with the given files
+// (field name → content) and a plain field.
+func multipartBody(t *testing.T, files ...[]byte) (string, []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	if err := mw.WriteField("note", "from a form"); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		w, err := mw.CreateFormFile("file", fmt.Sprintf("digit%d.png", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return mw.FormDataContentType(), b.Bytes()
+}
+
+// What `curl -F file=@x.png` sends is read as the image in the body is.
+func TestPredictMultipart(t *testing.T) {
+	d, _ := trainedModel(t)
+	srv := newTestServer(t, Options{MaxBytes: 1 << 20})
+	good := encodePNG(t, paper(d, 0, 4))
+	_, want, _ := post(t, srv.URL, "image/png", bytes.NewReader(good))
+	ctype, body := multipartBody(t, good)
+	status, got, msg := post(t, srv.URL, ctype, bytes.NewReader(body))
+	if status != 200 || got.Digit != want.Digit || got.Confidence != want.Confidence {
+		t.Errorf("multipart: status %d %q, digit %d (%v); want 200 and the body's %d (%v)", status, msg, got.Digit, got.Confidence,
+			want.Digit, want.Confidence)
+	}
+	for _, tc := range []struct {
+		name   string
+		files  [][]byte
+		status int
+		want   string
+	}{
+		{"no file", nil, 400, "multipart form holds no file: send the image as one file field (curl -F file=@digit.png)"},
+		{"two files", [][]byte{good, good}, 400, "multipart form holds 2 files: send one image"},
+		{"not an image", [][]byte{[]byte("hello")}, 415, "not an image in a known format"},
+		{"too large", [][]byte{make([]byte, 1<<20)}, 413, "image too large: the limit is 1048576 bytes"},
+	} {
+		ctype, body := multipartBody(t, tc.files...)
+		if status, _, msg := post(t, srv.URL, ctype, bytes.NewReader(body)); status != tc.status || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: status %d, %q; want %d, %q", tc.name, status, msg, tc.status, tc.want)
+		}
+	}
+	// a broken form
+	if status, _, msg := post(t, srv.URL, "multipart/form-data; boundary=xyz", strings.NewReader("--xyz\r\nbroken")); status != 400 ||
+		!strings.HasPrefix(msg, "multipart form: ") {
+		t.Errorf("broken form: status %d, %q", status, msg)
 	}
 }
 

@@ -22,9 +22,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", "-model DIR [-addr 127.0.0.1:8080]",
 		"Serves a web page where you draw a digit (mouse or touch) or drop a photo and\n"+
 			"see the 28×28 image the network received and its ten probabilities, and a JSON API:\n"+
-			"  POST /api/predict  image body (PNG or JPEG) → {\"digit\", \"confidence\", \"probabilities\", \"input28\"}\n"+
-			"  GET  /api/model    architecture, parameter count, test accuracy\n"+
-			"Images are prepared as `perceptron predict` prepares them. Stop with Ctrl-C.", stderr)
+			"  POST /api/predict  an image ("+infer.Formats+") as the body, or the one file of a\n"+
+			"                     multipart/form-data form (curl -F file=@digit.png) →\n"+
+			"                     {\"digit\", \"confidence\", \"probabilities\", \"input28\", \"runner_up\", \"runner_up_confidence\"}\n"+
+			"  GET  /api/model    architecture, parameter count, test accuracy, training, metrics\n"+
+			"Images are prepared as `perceptron predict` prepares them. Every request is logged on stderr\n"+
+			"(method, path, status, bytes, duration). Stop with Ctrl-C.", stderr)
 	model := fs.String("model", "", "run directory of a trained model (with model.json)")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	maxBytes := fs.Int64("max-bytes", serve.DefaultMaxBytes, "largest request body accepted, in bytes")

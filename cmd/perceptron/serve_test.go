@@ -128,8 +128,8 @@ func TestServeAnswersAndStopsOnCancel(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not stop within 15 s of cancel")
 	}
-	if s := errOut.String(); !strings.Contains(s, "POST /api/predict: ") || !strings.HasSuffix(s, "stopped\n") {
-		t.Errorf("stderr %q: want a request log line and \"stopped\" at the end", s)
+	if s := errOut.String(); !strings.Contains(s, "GET /api/model 200 ") || !strings.Contains(s, "POST /api/predict 200 ") || !strings.HasSuffix(s, "stopped\n") {
+		t.Errorf("stderr %q: want a log line per request and \"stopped\" at the end", s)
 	}
 	if _, err := http.Get(url + "api/model"); err == nil {
 		t.Error("the server still answers after it stopped")

@@ -120,6 +120,11 @@ func decode(b []byte) (img image.Image, o Orientation, err error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("corrupt %s image: %w", format, err)
 	}
+	// the frame decoded can differ from the header's size (a GIF's frame
+	// lies anywhere on its screen, and may be empty)
+	if r := img.Bounds(); r.Dx() < 1 || r.Dy() < 1 || r.Dx() > MaxPhotoSide || r.Dy() > MaxPhotoSide {
+		return nil, 0, fmt.Errorf("%s image has a frame of %d×%d pixels: no image to read", format, r.Dx(), r.Dy())
+	}
 	o = 1
 	if format == "jpeg" {
 		o = JPEGOrientation(b)

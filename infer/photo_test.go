@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -307,5 +308,24 @@ func TestGeneratedPhotosAreRecognised(t *testing.T) {
 		n, 100*original.Accuracy, 100*onPhotos.Accuracy)
 	if onPhotos.Accuracy < 0.85 {
 		t.Errorf("%.1f%% of %d generated photos recognised, want at least 85%%", 100*onPhotos.Accuracy, n)
+	}
+}
+
+// The fuzzer's finding (testdata/fuzz/FuzzDecodePhoto/5160a944d06cfca6): a
+// GIF whose only frame is zero pixels wide is refused by decode itself.
+func TestDecodeRefusesEmptyFrame(t *testing.T) {
+	corpus, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzDecodePhoto", "5160a944d06cfca6"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the corpus file holds: go test fuzz v1 / []byte("...")
+	lines := strings.SplitN(string(corpus), "\n", 2)
+	v, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(lines[1]), "[]byte("), ")"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := decode([]byte(v))
+	if err == nil || err.Error() != "gif image has a frame of 0×16 pixels: no image to read" {
+		t.Errorf("decode: %v, %v; want the empty frame refused", img, err)
 	}
 }

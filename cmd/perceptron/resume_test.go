@@ -167,8 +167,10 @@ func TestTrainRefusesToOverwrite(t *testing.T) {
 		t.Error("-force did not write the new run")
 	}
 	// resuming a finished run prints its summary again
-	if code, out, errOut := perceptron(t, "train", "-resume", dir); code != 0 || !strings.Contains(out, "run directory   "+dir) {
-		t.Errorf("resume of a finished run: exit %d, %q, %q", code, out, errOut)
+	code, out, errOut = perceptron(t, "train", "-resume", dir)
+	if want := "run " + dir + " is already finished (sigmoid-h64-sgd-lr0.1-b100-e1-s1-n500-t100 after 1 epoch): nothing to resume\n"; code != 0 ||
+		!strings.Contains(out, "run directory   "+dir) || errOut != want {
+		t.Errorf("resume of a finished run: exit %d, stdout %q, stderr %q; want exit 0, the summary and %q", code, out, errOut, want)
 	}
 	// hostile or missing checkpoints are refused with the file's name
 	ck := filepath.Join(dir, "checkpoint.bin")

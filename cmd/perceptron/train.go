@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/augment"
+	"github.com/perceptron-mnist/perceptron/internal/words"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -149,6 +150,16 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		cfg, dir = ck.Config, *resume
+		if ck.Done { // nothing to train: say so, and show what it reached
+			res, err := train.Continue(ctx, ck, nil, train.Options{Dir: dir})
+			if err != nil {
+				return err
+			}
+			if !*quiet {
+				fmt.Fprintf(stderr, "run %s is already finished (%s after %s): nothing to resume\n", dir, cfg.Name(), words.Count(len(ck.History), "epoch"))
+			}
+			return printRunSummary(stdout, res.Summary(), *asJSON)
+		}
 	} else {
 		if cfg, err = tf.config(); err != nil {
 			return err
@@ -191,13 +202,17 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := mon.Close(); err != nil { // the last pictures, the event file
 		return err
 	}
-	s := res.Summary()
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(s)
+	return printRunSummary(stdout, res.Summary(), *asJSON)
+}
+
+// printRunSummary prints a run's summary as train does at its end.
+func printRunSummary(w io.Writer, s train.Summary, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(s)
 	}
-	fmt.Fprintf(stdout, "train accuracy  %.4f\ntest accuracy   %.4f\ntrain seconds   %.2f\nrun directory   %s\n",
+	_, err := fmt.Fprintf(w, "train accuracy  %.4f\ntest accuracy   %.4f\ntrain seconds   %.2f\nrun directory   %s\n",
 		s.TrainAcc, s.TestAcc, s.TrainSeconds, s.RunDir)
-	return nil
+	return err
 }
 
 // resumeFlags refuses, with -resume, the flags whose values come from the

@@ -1,19 +1,27 @@
 #!/usr/bin/python3
-"""Time one training epoch of 784-20-10 (relu, Adam, batch 200) in numpy and
-in `perceptron bench`, in the same run, and print the ratio.
+"""Time training epochs of MLPs (relu, Adam) in numpy and in `perceptron bench`,
+in the same run, for lists of network and batch sizes, and print every ratio.
 
 The numpy program is the same network and step as the Go one: float32,
 Glorot-uniform weights, zero biases, a new shuffled order each epoch, the
-minibatch gathered by index, mean cross-entropy of log-softmax, Adam with
-Keras's defaults (lr 0.001, beta1 0.9, beta2 0.999, eps 1e-7), no evaluation.
-It runs one warm-up epoch and then times --epochs epochs; the figure is the
-median. PyTorch is timed too when it is installed. numpy and each binary
-take turns for --rounds rounds (default 3), each ratio is taken within its
-round, and the figure printed is the median ratio: on a shared machine the
-speed of both moves by tens of percent from minute to minute.
+minibatch gathered by index, inverted dropout after each hidden layer when
+--dropout is given, mean cross-entropy of log-softmax, Adam with Keras's
+defaults (lr 0.001, beta1 0.9, beta2 0.999, eps 1e-7), no evaluation, and
+no gradient for the input. It runs one warm-up epoch and then times
+--epochs epochs; the figure is the median. It also times numpy's forward
+pass (loss and accuracy) over the 70,000 training and test images, against
+`bench`'s evaluation. PyTorch is timed too when it is installed.
+
+--hidden takes a list of hidden-layer sizes, each one layer or several
+joined by + (20,64,256,1024 or 512+512), and --batch a list of batch sizes;
+every pair is a cell. Each round times every cell, numpy and then each
+binary in turn, for --rounds rounds (default 3); each ratio is taken within
+its round and cell, and the figure printed is the median ratio: on a shared
+machine the speed of both moves by tens of percent from minute to minute.
 
 Usage:
-    scripts/bench_numpy.py [--perceptron BIN]... [--epochs N] [--rounds N] [--threads N] [--data DIR] [--json]
+    scripts/bench_numpy.py [--perceptron BIN]... [--hidden LIST] [--batch LIST] [--dropout RATE]
+                           [--epochs N] [--evals N] [--rounds N] [--threads N] [--data DIR] [--json]
 
 Each --perceptron binary (default: build ./cmd/perceptron into a temporary
 directory) runs `bench -json` with the same configuration. The BLAS threads
@@ -42,18 +50,45 @@ def parse_args():
     p.add_argument("--perceptron", action="append", default=[],
                    help="perceptron binary to time (repeatable; default: go build ./cmd/perceptron)")
     p.add_argument("--epochs", type=int, default=5, help="timed epochs after the warm-up (default 5)")
+    p.add_argument("--evals", type=int, default=1, help="timed evaluation passes over the 70,000 images per cell and round (default 1)")
     p.add_argument("--threads", type=int, default=1, help="OPENBLAS_NUM_THREADS for numpy and OpenBLAS builds (default 1)")
     p.add_argument("--data", default="", help="directory of the MNIST *-ubyte.gz files (default: ask `perceptron data -dir`)")
-    p.add_argument("--hidden", type=int, default=20)
-    p.add_argument("--batch", type=int, default=200)
+    p.add_argument("--hidden", default="20",
+                   help="comma-separated hidden layers, each a size or sizes joined by + (default 20; e.g. 20,64,256,1024 or 512+512)")
+    p.add_argument("--batch", default="200", help="comma-separated batch sizes (default 200)")
+    p.add_argument("--dropout", type=float, default=0.0, help="dropout rate after each hidden layer, 0 <= rate < 1 (default 0)")
     p.add_argument("--rounds", type=int, default=3,
                    help="alternating rounds of numpy and each binary; the figures are the medians (default 3)")
     p.add_argument("--json", action="store_true", help="print all figures as one JSON object")
     args = p.parse_args()
-    for flag in ("epochs", "rounds", "threads", "hidden", "batch"):
+    for flag in ("epochs", "evals", "rounds", "threads"):
         if getattr(args, flag) < 1:
             p.error(f"--{flag} {getattr(args, flag)}: want at least 1")
+    if not 0 <= args.dropout < 1:
+        p.error(f"--dropout {args.dropout}: want 0 <= rate < 1")
+    args.networks = []
+    for item in args.hidden.split(","):
+        try:
+            layers = [int(h) for h in item.split("+")]
+        except ValueError:
+            p.error(f"--hidden {args.hidden}: {item!r} is not a size or sizes joined by +")
+        if min(layers) < 1:
+            p.error(f"--hidden {args.hidden}: {item!r}: want at least 1 neuron per layer")
+        args.networks.append(layers)
+    args.batches = []
+    for item in args.batch.split(","):
+        try:
+            b = int(item)
+        except ValueError:
+            p.error(f"--batch {args.batch}: {item!r} is not a number")
+        if b < 1:
+            p.error(f"--batch {item}: want at least 1")
+        args.batches.append(b)
     return args
+
+
+def network_name(layers):
+    return "784-" + "-".join(str(h) for h in layers) + "-10"
 
 
 def read_idx(path):
@@ -66,15 +101,15 @@ def read_idx(path):
     return raw[4 + 4 * ndim:], dims
 
 
-def load_train(data_dir):
+def load(data_dir, prefix):
     import numpy as np
     for suffix in (".gz", ""):
-        ip = os.path.join(data_dir, "train-images-idx3-ubyte" + suffix)
-        lp = os.path.join(data_dir, "train-labels-idx1-ubyte" + suffix)
+        ip = os.path.join(data_dir, prefix + "-images-idx3-ubyte" + suffix)
+        lp = os.path.join(data_dir, prefix + "-labels-idx1-ubyte" + suffix)
         if os.path.exists(ip) and os.path.exists(lp):
             break
     else:
-        sys.exit(f"bench_numpy: no train-images-idx3-ubyte(.gz) in {data_dir}")
+        sys.exit(f"bench_numpy: no {prefix}-images-idx3-ubyte(.gz) in {data_dir}")
     raw, dims = read_idx(ip)
     x = np.frombuffer(raw, dtype=np.uint8).reshape(dims[0], dims[1] * dims[2]).astype(np.float32) / np.float32(255)
     raw, _ = read_idx(lp)
@@ -82,55 +117,105 @@ def load_train(data_dir):
     return x, y
 
 
-def numpy_epochs(x, y, hidden, batch, epochs):
+class Net:
+    """A numpy MLP 784 → layers → 10 (relu) with the Go program's initialisation and Adam."""
+
+    def __init__(self, layers, seed=1):
+        import numpy as np
+        self.rng = np.random.default_rng(seed)
+        sizes = [784] + list(layers) + [10]
+        self.params = []
+        for fan_in, fan_out in zip(sizes, sizes[1:]):
+            lim = np.sqrt(6.0 / (fan_in + fan_out))
+            self.params += [self.rng.uniform(-lim, lim, size=(fan_in, fan_out)).astype(np.float32),
+                            np.zeros(fan_out, np.float32)]
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+        self.t = 0
+
+    def forward(self, xb):
+        """Returns the log-probabilities of xb's rows."""
+        import numpy as np
+        h = xb
+        n = len(self.params) // 2
+        for i in range(n):
+            z = h @ self.params[2 * i] + self.params[2 * i + 1]
+            h = np.maximum(z, 0) if i < n - 1 else z
+        z = h - h.max(axis=1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+    def step(self, xb, yb, dropout):
+        import numpy as np
+        bs = xb.shape[0]
+        n = len(self.params) // 2
+        acts, zs, masks = [xb], [], []
+        h = xb
+        for i in range(n - 1):
+            z = h @ self.params[2 * i] + self.params[2 * i + 1]
+            h = np.maximum(z, 0)
+            if dropout:
+                mask = (self.rng.random(h.shape, dtype=np.float32) >= dropout).astype(np.float32) * np.float32(1 / (1 - dropout))
+                h = h * mask
+                masks.append(mask)
+            zs.append(z)
+            acts.append(h)
+        z = h @ self.params[-2] + self.params[-1]
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        p = e / e.sum(axis=1, keepdims=True)
+        dz = (p - yb) / np.float32(bs)
+        grads = [None] * len(self.params)
+        for i in reversed(range(n)):
+            grads[2 * i] = acts[i].T @ dz
+            grads[2 * i + 1] = dz.sum(axis=0)
+            if i > 0:  # no gradient for the input
+                dh = dz @ self.params[2 * i].T
+                if dropout:
+                    dh = dh * masks[i - 1]
+                dz = dh * (zs[i - 1] > 0)
+        self.t += 1
+        lr, b1, b2, eps = 0.001, 0.9, 0.999, 1e-7
+        a = lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        for i, g in enumerate(grads):
+            self.m[i] *= b1
+            self.m[i] += (1 - b1) * g
+            self.v[i] *= b2
+            self.v[i] += (1 - b2) * g * g
+            self.params[i] -= (a * self.m[i] / (np.sqrt(self.v[i]) + eps)).astype(np.float32)
+
+
+def numpy_epochs(x, y, layers, batch, epochs, dropout):
     """Returns the seconds of each of epochs timed epochs after a warm-up."""
     import numpy as np
-    rng = np.random.default_rng(1)
-    n, d = x.shape
-    k = 10
-
-    def glorot(fan_in, fan_out):
-        lim = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-lim, lim, size=(fan_in, fan_out)).astype(np.float32)
-
-    params = [glorot(d, hidden), np.zeros(hidden, np.float32), glorot(hidden, k), np.zeros(k, np.float32)]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    lr, b1, b2, eps = 0.001, 0.9, 0.999, 1e-7
-    onehot = np.eye(k, dtype=np.float32)
-    t = 0
+    net = Net(layers)
+    onehot = np.eye(10, dtype=np.float32)
+    n = x.shape[0]
 
     def epoch():
-        nonlocal t
-        perm = rng.permutation(n)
-        w1, c1, w2, c2 = params
+        perm = net.rng.permutation(n)
         for lo in range(0, n, batch):
             idx = perm[lo:lo + batch]
-            xb, yb = x[idx], onehot[y[idx]]
-            bs = xb.shape[0]
-            z1 = xb @ w1 + c1
-            h = np.maximum(z1, 0)
-            z2 = h @ w2 + c2
-            z2 = z2 - z2.max(axis=1, keepdims=True)
-            e = np.exp(z2)
-            p = e / e.sum(axis=1, keepdims=True)
-            dz2 = (p - yb) / np.float32(bs)
-            gw2 = h.T @ dz2
-            gc2 = dz2.sum(axis=0)
-            dh = dz2 @ w2.T
-            dz1 = dh * (z1 > 0)
-            gw1 = xb.T @ dz1
-            gc1 = dz1.sum(axis=0)
-            t += 1
-            a = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
-            for i, g in enumerate((gw1, gc1, gw2, gc2)):
-                m[i] *= b1
-                m[i] += (1 - b1) * g
-                v[i] *= b2
-                v[i] += (1 - b2) * g * g
-                params[i] -= (a * m[i] / (np.sqrt(v[i]) + eps)).astype(np.float32)
+            net.step(x[idx], onehot[y[idx]], dropout)
 
     return timed(epoch, epochs)
+
+
+def numpy_eval(sets, layers, evals):
+    """Returns the median seconds of a forward pass (loss and accuracy) over
+    every image of sets, in batches of 10,000."""
+    import numpy as np
+    net = Net(layers)
+    times = []
+    for _ in range(evals):
+        start = time.perf_counter()
+        for x, y in sets:
+            for lo in range(0, x.shape[0], 10000):
+                logp = net.forward(x[lo:lo + 10000])
+                yb = y[lo:lo + 10000]
+                _loss = -logp[np.arange(len(yb)), yb].mean()
+                _acc = (logp.argmax(axis=1) == yb).mean()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def timed(epoch, epochs):
@@ -144,7 +229,7 @@ def timed(epoch, epochs):
     return times
 
 
-def torch_epochs(x, y, hidden, batch, epochs):
+def torch_epochs(x, y, layers, batch, epochs, dropout):
     try:
         import torch
     except ImportError:
@@ -152,7 +237,13 @@ def torch_epochs(x, y, hidden, batch, epochs):
     torch.manual_seed(1)
     torch.set_num_threads(ARGS.threads)
     X, Y = torch.from_numpy(x), torch.from_numpy(y)
-    model = torch.nn.Sequential(torch.nn.Linear(784, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10))
+    mods, fan_in = [], 784
+    for h in layers:
+        mods += [torch.nn.Linear(fan_in, h), torch.nn.ReLU()]
+        if dropout:
+            mods.append(torch.nn.Dropout(dropout))
+        fan_in = h
+    model = torch.nn.Sequential(*mods, torch.nn.Linear(fan_in, 10))
     opt = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
     lossf = torch.nn.CrossEntropyLoss()
     n = X.shape[0]
@@ -169,13 +260,26 @@ def torch_epochs(x, y, hidden, batch, epochs):
     return timed(epoch, epochs)
 
 
-def go_bench(binary, data_dir, env):
+def go_bench(binary, data_dir, env, layers, batch):
     cmd = [binary, "bench", "-json", "-activation", "relu", "-optimizer", "adam",
-           "-hidden", str(ARGS.hidden), "-batch", str(ARGS.batch), "-epochs", str(ARGS.epochs)]
+           "-hidden", "+".join(str(h) for h in layers), "-batch", str(batch),
+           "-epochs", str(ARGS.epochs), "-evals", str(ARGS.evals)]
+    if ARGS.dropout:
+        cmd += ["-dropout", str(ARGS.dropout)]
     if data_dir:
         cmd += ["-data", data_dir]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
+
+
+def lower_median(xs):
+    xs = sorted(xs)
+    return xs[(len(xs) - 1) // 2]
+
+
+def build_label(r):
+    """A short name for a binary's build, from the BLAS it reports."""
+    return "OpenBLAS build" if r["blas"].startswith("openblas") else "pure-Go build"
 
 
 def main():
@@ -196,62 +300,98 @@ def main():
         binaries = [os.path.join(tmp, "perceptron")]
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         subprocess.run(["go", "build", "-o", binaries[0], "./cmd/perceptron"], cwd=root, check=True)
+    cells = [{"hidden": layers, "batch": b} for layers in ARGS.networks for b in ARGS.batches]
     try:
         data_dir = ARGS.data or subprocess.run([binaries[0], "data", "-dir"], check=True,
                                                capture_output=True, text=True).stdout.strip()
-        x, y = load_train(data_dir)
-        results = {"config": {"hidden": ARGS.hidden, "activation": "relu", "optimizer": "adam",
-                              "batch": ARGS.batch, "epochs": ARGS.epochs, "threads": ARGS.threads,
-                              "rounds": ARGS.rounds}}
-        # Alternate the runs, round after round, so that numpy and each binary
-        # see the same machine load; each ratio is taken within its round.
-        rounds = []
+        x, y = load(data_dir, "train")
+        test = load(data_dir, "t10k")
+        # Alternate the runs, round after round (every cell in each round),
+        # so that numpy and each binary see the same machine load; each
+        # ratio is taken within its round and cell.
+        for c in cells:
+            c["rounds"] = []
         for _ in range(ARGS.rounds):
-            rnd = {"numpy_seconds_per_epoch": statistics.median(numpy_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs))}
-            tt = torch_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs)
-            if tt is not None:
-                rnd["torch_seconds_per_epoch"] = statistics.median(tt)
-            rnd["perceptron"] = []
-            for b in binaries:
-                r = go_bench(b, ARGS.data, env)
-                r["binary"] = b
-                r["ratio_to_numpy"] = r["seconds_per_epoch"] / rnd["numpy_seconds_per_epoch"]
-                rnd["perceptron"].append(r)
-            rounds.append(rnd)
-        results["rounds"] = rounds
-        results["numpy_seconds_per_epoch"] = statistics.median(r["numpy_seconds_per_epoch"] for r in rounds)
-        if "torch_seconds_per_epoch" in rounds[0]:
-            results["torch_seconds_per_epoch"] = statistics.median(r["torch_seconds_per_epoch"] for r in rounds)
-        results["numpy_seconds_per_epoch_after"] = statistics.median(numpy_epochs(x, y, ARGS.hidden, ARGS.batch, ARGS.epochs))
-        # per binary: the round with the median ratio
-        results["perceptron"] = []
-        for i in range(len(binaries)):
-            runs = sorted((r["perceptron"][i] for r in rounds), key=lambda r: r["ratio_to_numpy"])
-            med = dict(runs[(len(runs) - 1) // 2])
-            med["ratios_to_numpy"] = [r["perceptron"][i]["ratio_to_numpy"] for r in rounds]
-            results["perceptron"].append(med)
+            for c in cells:
+                layers, batch = c["hidden"], c["batch"]
+                rnd = {"numpy_seconds_per_epoch": statistics.median(numpy_epochs(x, y, layers, batch, ARGS.epochs, ARGS.dropout)),
+                       "numpy_eval_seconds": numpy_eval([(x, y), test], layers, ARGS.evals)}
+                tt = torch_epochs(x, y, layers, batch, ARGS.epochs, ARGS.dropout)
+                if tt is not None:
+                    rnd["torch_seconds_per_epoch"] = statistics.median(tt)
+                rnd["perceptron"] = []
+                for b in binaries:
+                    r = go_bench(b, ARGS.data, env, layers, batch)
+                    r["binary"] = b
+                    r["ratio_to_numpy"] = r["seconds_per_epoch"] / rnd["numpy_seconds_per_epoch"]
+                    r["eval_ratio_to_numpy"] = r["eval_seconds"] / rnd["numpy_eval_seconds"]
+                    rnd["perceptron"].append(r)
+                c["rounds"].append(rnd)
+        for c in cells:
+            rounds = c["rounds"]
+            c["network"] = network_name(c["hidden"])
+            c["numpy_seconds_per_epoch"] = statistics.median(r["numpy_seconds_per_epoch"] for r in rounds)
+            c["numpy_eval_seconds"] = statistics.median(r["numpy_eval_seconds"] for r in rounds)
+            if "torch_seconds_per_epoch" in rounds[0]:
+                c["torch_seconds_per_epoch"] = statistics.median(r["torch_seconds_per_epoch"] for r in rounds)
+            # per binary: the round with the (lower) median ratio
+            c["perceptron"] = []
+            for i in range(len(binaries)):
+                runs = sorted((r["perceptron"][i] for r in rounds), key=lambda r: r["ratio_to_numpy"])
+                med = dict(runs[(len(runs) - 1) // 2])
+                med["ratios_to_numpy"] = [r["perceptron"][i]["ratio_to_numpy"] for r in rounds]
+                med["eval_ratios_to_numpy"] = [r["perceptron"][i]["eval_ratio_to_numpy"] for r in rounds]
+                med["eval_ratio_to_numpy"] = lower_median(med["eval_ratios_to_numpy"])
+                c["perceptron"].append(med)
+        # numpy once more at the end, to show how much the machine's speed moved
+        last = cells[-1]
+        last["numpy_seconds_per_epoch_after"] = statistics.median(
+            numpy_epochs(x, y, last["hidden"], last["batch"], ARGS.epochs, ARGS.dropout))
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    results = {"config": {"hidden": [c["hidden"] for c in cells], "batch": ARGS.batches, "activation": "relu",
+                          "optimizer": "adam", "dropout": ARGS.dropout, "epochs": ARGS.epochs, "evals": ARGS.evals,
+                          "threads": ARGS.threads, "rounds": ARGS.rounds},
+               "cells": cells}
+    # The first cell's figures at the top level too, as for one configuration.
+    for k in ("rounds", "numpy_seconds_per_epoch", "numpy_eval_seconds", "torch_seconds_per_epoch", "perceptron"):
+        if k in cells[0]:
+            results[k] = cells[0][k]
+    results["numpy_seconds_per_epoch_after"] = last["numpy_seconds_per_epoch_after"]
     if ARGS.json:
         json.dump(results, sys.stdout, indent=1)
         print()
         return
-    npe = results["numpy_seconds_per_epoch"]
-    print(f"784-{ARGS.hidden}-10 relu, Adam, batch {ARGS.batch}; median of {ARGS.epochs} epochs after a warm-up; "
-          f"OPENBLAS_NUM_THREADS={ARGS.threads}; {ARGS.rounds} alternating rounds")
-    per_round = " ".join(f"{r['numpy_seconds_per_epoch']:.4f}" for r in results["rounds"])
-    print(f"numpy      {npe:.4f} s/epoch, median of the rounds ({per_round}; "
-          f"again at the end: {results['numpy_seconds_per_epoch_after']:.4f})")
-    if "torch_seconds_per_epoch" in results:
-        print(f"pytorch    {results['torch_seconds_per_epoch']:.4f} s/epoch")
+    print(f"relu, Adam{f', dropout {ARGS.dropout}' if ARGS.dropout else ''}; median of {ARGS.epochs} epochs after a warm-up; "
+          f"OPENBLAS_NUM_THREADS={ARGS.threads}; {ARGS.rounds} alternating rounds; "
+          f"each ratio within its round, the median first and every round's in brackets")
+    labels = [build_label(r) for r in cells[0]["perceptron"]]
+    head = "| network | batch | numpy s/epoch |" + "".join(f" {l} s/epoch | ratio |" for l in labels)
+    head += " numpy forward s |" + "".join(f" {l} eval s | ratio |" for l in labels)
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for c in cells:
+        row = f"| {c['network']} | {c['batch']} | {c['numpy_seconds_per_epoch']:.4f} |"
+        for r in c["perceptron"]:
+            row += (f" {r['seconds_per_epoch']:.4f} | **{r['ratio_to_numpy']:.2f}** "
+                    f"({' '.join('%.2f' % q for q in r['ratios_to_numpy'])}) |")
+        row += f" {c['numpy_eval_seconds']:.3f} |"
+        for r in c["perceptron"]:
+            row += (f" {r['eval_seconds']:.3f} | {r['eval_ratio_to_numpy']:.2f} "
+                    f"({' '.join('%.2f' % q for q in r['eval_ratios_to_numpy'])}) |")
+        print(row)
+    numpy_rounds = " ".join(f"{r['numpy_seconds_per_epoch']:.4f}" for r in cells[-1]["rounds"])
+    print(f"numpy on {cells[-1]['network']} batch {cells[-1]['batch']}: {numpy_rounds} s/epoch over the rounds, "
+          f"{last['numpy_seconds_per_epoch_after']:.4f} again at the end")
+    if "torch_seconds_per_epoch" in cells[0]:
+        print("pytorch " + ", ".join(f"{c['network']} batch {c['batch']}: {c['torch_seconds_per_epoch']:.4f} s/epoch" for c in cells))
     else:
-        print("pytorch    not installed, skipped")
-    for r in results["perceptron"]:
-        print(f"perceptron {r['seconds_per_epoch']:.4f} s/epoch, ratio to numpy {r['ratio_to_numpy']:.2f} "
-              f"(median; rounds: {' '.join('%.2f' % q for q in r['ratios_to_numpy'])}), "
-              f"evaluation of {r['eval_images']} images {r['eval_seconds']:.4f} s  [{r['blas']}]")
+        print("pytorch: not installed, skipped")
+    for r, l in zip(cells[0]["perceptron"], labels):
+        print(f"{l}: {r['binary']} [{r['blas']}]")
+
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -99,16 +100,87 @@ func TestBenchNumpyScript(t *testing.T) {
 	}
 }
 
-// TestBenchNumpyScriptRefusesBadCounts: a count below 1 is refused with
-// exit status 2, naming the flag, before any work.
+// TestBenchNumpyScriptRefusesBadCounts: a count below 1 (or a list item
+// that is not a size) is refused with exit status 2, naming the flag,
+// before any work.
 func TestBenchNumpyScriptRefusesBadCounts(t *testing.T) {
 	py := testenv.NeedPython(t, "numpy")
-	for _, flag := range []string{"--rounds", "--epochs"} {
-		cmd := exec.Command(py, "../../scripts/bench_numpy.py", flag, "0")
+	for _, tc := range []struct{ flag, value, want string }{
+		{"--rounds", "0", "--rounds 0: want at least 1"},
+		{"--epochs", "0", "--epochs 0: want at least 1"},
+		{"--evals", "0", "--evals 0: want at least 1"},
+		{"--hidden", "20,0", "--hidden 20,0: '0': want at least 1 neuron per layer"},
+		{"--hidden", "20,512+x", "--hidden 20,512+x: '512+x' is not a size or sizes joined by +"},
+		{"--batch", "100,0", "--batch 0: want at least 1"},
+		{"--batch", "100,", "--batch 100,: '' is not a number"},
+		{"--dropout", "1", "--dropout 1.0: want 0 <= rate < 1"},
+	} {
+		cmd := exec.Command(py, "../../scripts/bench_numpy.py", tc.flag, tc.value)
 		out, err := cmd.CombinedOutput()
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), flag+" 0: want at least 1") {
-			t.Errorf("%s 0: %v\n%s", flag, err, out)
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%s %s: %v\n%s\nwant %q", tc.flag, tc.value, err, out, tc.want)
 		}
+	}
+}
+
+// TestBenchNumpyScriptLists runs scripts/bench_numpy.py over two networks
+// and two batch sizes (one round, one timed epoch) and checks that every
+// cell has numpy's times and the binary's, with their ratios, in the order
+// of the lists, and that the table names every cell.
+func TestBenchNumpyScriptLists(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains full epochs in numpy and Go")
+	}
+	py := testenv.NeedPython(t, "numpy")
+	bin, env := asCommand(t)
+	args := []string{"../../scripts/bench_numpy.py", "--perceptron", bin, "--hidden", "16,24", "--batch", "600,1000", "--epochs", "1", "--rounds", "1"}
+	run := func(args ...string) []byte {
+		cmd := exec.Command(py, args...)
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				t.Fatalf("%v\n%s", err, ee.Stderr)
+			}
+			t.Fatal(err)
+		}
+		return out
+	}
+	out := run(append(args, "--json")...)
+	var r struct {
+		Cells []struct {
+			Network    string  `json:"network"`
+			Batch      int     `json:"batch"`
+			Numpy      float64 `json:"numpy_seconds_per_epoch"`
+			NumpyEval  float64 `json:"numpy_eval_seconds"`
+			Perceptron []struct {
+				Seconds   float64   `json:"seconds_per_epoch"`
+				Ratios    []float64 `json:"ratios_to_numpy"`
+				EvalRatio float64   `json:"eval_ratio_to_numpy"`
+				Config    struct {
+					Batch int `json:"batch"`
+				} `json:"config"`
+			}
+		}
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	var got []string
+	for _, c := range r.Cells {
+		got = append(got, fmt.Sprintf("%s/%d", c.Network, c.Batch))
+		if !(c.Numpy > 0) || !(c.NumpyEval > 0) || len(c.Perceptron) != 1 {
+			t.Errorf("%s batch %d: numpy %v s, forward %v s, %d binaries", c.Network, c.Batch, c.Numpy, c.NumpyEval, len(c.Perceptron))
+			continue
+		}
+		p := c.Perceptron[0]
+		if !(p.Seconds > 0) || len(p.Ratios) != 1 || !(p.EvalRatio > 0) || p.Config.Batch != c.Batch {
+			t.Errorf("%s batch %d: perceptron %+v", c.Network, c.Batch, p)
+		}
+	}
+	if want := "[784-16-10/600 784-16-10/1000 784-24-10/600 784-24-10/1000]"; fmt.Sprint(got) != want {
+		t.Errorf("cells %v, want %s", got, want)
 	}
 }

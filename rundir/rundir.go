@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/perceptron-mnist/perceptron/internal/words"
 )
 
 // Kind is what a directory holds.
@@ -165,4 +167,64 @@ func Make(dir string) (undo func(), err error) {
 			}
 		}
 	}, nil
+}
+
+// Runs lists, sorted, the runs a sweep or a study in dir holds: the
+// subdirectories of dir (of dir/runs for a study) that hold a run.
+func Runs(dir string) []string {
+	if k, _, _ := Holds(dir); k == Exercise {
+		dir = filepath.Join(dir, ExerciseRuns)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var runs []string
+	for _, e := range entries { // sorted by name
+		if sub := filepath.Join(dir, e.Name()); e.IsDir() {
+			if k, _, _ := Holds(sub); k == Run {
+				runs = append(runs, sub)
+			}
+		}
+	}
+	return runs
+}
+
+// CheckRun reports whether dir holds a trained run (its model.json) to
+// use, and when it does not, says what dir is instead: a folder of runs
+// (naming a few of them to choose from), or not a run at all.
+func CheckRun(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%s: no such directory", dir)
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return fmt.Errorf("%s is a file, not a run directory", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, RunFiles[1])); err == nil {
+		return nil
+	}
+	k, _, err := Holds(dir)
+	if err != nil {
+		return err
+	}
+	switch k {
+	case Sweep, Exercise:
+		runs := Runs(dir)
+		if len(runs) == 0 {
+			return fmt.Errorf("%s is %s with no finished run in it yet", dir, k)
+		}
+		some := runs[:min(3, len(runs))]
+		more := ""
+		if len(runs) > len(some) {
+			more = fmt.Sprintf(" (and %d more)", len(runs)-len(some))
+		}
+		return fmt.Errorf("%s is %s of %s, not a run: give one of them, such as %s%s", dir, k, words.Count(len(runs), "run"),
+			strings.Join(some, ", "), more)
+	case Run:
+		return fmt.Errorf("%s holds a run with no %s yet: it has not finished an epoch", dir, RunFiles[1])
+	}
+	return fmt.Errorf("%s holds no %s: not a run directory written by perceptron train", dir, RunFiles[1])
 }

@@ -132,3 +132,27 @@ func TestMakeUndo(t *testing.T) {
 		t.Errorf("undo removed a directory Make did not create: %v", err)
 	}
 }
+
+func TestCheckRun(t *testing.T) {
+	run := layout(t, "model.json", "w1.npy")
+	sweep := layout(t, "results.md", "h20/model.json", "h5/model.json", "h50/model.json", "h64/model.json", "notes/")
+	study := layout(t, "report.md", "runs/a/model.json")
+	other := layout(t, "x.txt")
+	half := layout(t, "checkpoint.bin")
+	file := filepath.Join(other, "x.txt")
+	for _, tc := range []struct{ dir, want string }{
+		{run, ""},
+		{sweep, sweep + " is a sweep of 4 runs, not a run: give one of them, such as " + filepath.Join(sweep, "h20") + ", " +
+			filepath.Join(sweep, "h5") + ", " + filepath.Join(sweep, "h50") + " (and 1 more)"},
+		{study, study + " is an exercise study of 1 run, not a run: give one of them, such as " + filepath.Join(study, "runs", "a")},
+		{other, other + " holds no model.json: not a run directory written by perceptron train"},
+		{half, half + " holds a run with no model.json yet: it has not finished an epoch"},
+		{file, file + " is a file, not a run directory"},
+		{filepath.Join(other, "none"), filepath.Join(other, "none") + ": no such directory"},
+	} {
+		err := rundir.CheckRun(tc.dir)
+		if (err == nil) != (tc.want == "") || err != nil && err.Error() != tc.want {
+			t.Errorf("CheckRun(%s): %v, want %q", tc.dir, err, tc.want)
+		}
+	}
+}

@@ -74,6 +74,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usagef("-out %w", err)
 		}
 	}
+	if err := checkModel(*modelDir); err != nil {
+		return err
+	}
 	m, err := infer.Load(*modelDir)
 	if err != nil {
 		return err

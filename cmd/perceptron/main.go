@@ -20,6 +20,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/perceptron-mnist/perceptron/rundir"
 )
 
 // command is one subcommand of perceptron.
@@ -185,4 +187,13 @@ func asUsage(err error) error {
 		return nil
 	}
 	return &usageError{err}
+}
+
+// checkModel reports whether the -model directory holds a trained run, and
+// when it does not, what it is instead (a folder of runs: a few of them).
+func checkModel(dir string) error {
+	if err := rundir.CheckRun(dir); err != nil {
+		return fmt.Errorf("-model %w", err)
+	}
+	return nil
 }

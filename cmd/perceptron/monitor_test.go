@@ -172,7 +172,7 @@ func TestPlotCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"plot"}, 2, "perceptron plot: no run directory given"},
-		{[]string{"plot", filepath.Join(tmp, "none")}, 1, "perceptron plot: open " + filepath.Join(tmp, "none", "metrics.csv") + ": no such file or directory\n"},
+		{[]string{"plot", filepath.Join(tmp, "none")}, 1, "perceptron plot: " + filepath.Join(tmp, "none") + ": no such directory\n"},
 		{[]string{"plot", "-out", filepath.Join(tmp, "c.txt"), a}, 2, "perceptron plot: -out " + filepath.Join(tmp, "c.txt") + `: unknown picture format ".txt": want .png, .svg, .pdf, .eps, .jpg or .tif` + "\nrun 'perceptron plot -h' for the flags\n"},
 		{[]string{"plot", "-out", filepath.Join(tmp, "c.gif"), filepath.Join(tmp, "none")}, 2, `unknown picture format ".gif"`},
 	} {

@@ -10,6 +10,7 @@ import (
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/imagefile"
 	"github.com/perceptron-mnist/perceptron/plot"
+	"github.com/perceptron-mnist/perceptron/rundir"
 )
 
 func init() {
@@ -37,6 +38,9 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	runs := make([]*plot.Run, fs.NArg())
 	for i, dir := range fs.Args() {
+		if err := rundir.CheckRun(dir); err != nil {
+			return err
+		}
 		r, err := plot.ReadRun(dir)
 		if err != nil {
 			return err

@@ -69,6 +69,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case *first == 0 && fs.NArg() == 0:
 		return usagef("nothing to predict: give -first N or IMAGE arguments")
 	}
+	if err := checkModel(*modelDir); err != nil {
+		return err
+	}
 	m, err := infer.Load(*modelDir)
 	if err != nil {
 		return err

@@ -366,7 +366,7 @@ func TestPredictRefusesBadModels(t *testing.T) {
 		{"corrupt", "w2.npy", func(dir string) { os.WriteFile(filepath.Join(dir, "w2.npy"), []byte("PK\x03\x04 a zip file"), 0o644) }, "w2.npy"},
 		{"version", "model.json", edit("model.json", `"format_version": 1`, `"format_version": 7`), "format version 7"},
 		{"hidden", "model.json", edit("model.json", `"hidden": 16`, `"hidden": 17`), "architecture 784 → 17 → 10 needs [784 17]"},
-		{"missing", "model.json", func(dir string) { os.Remove(filepath.Join(dir, "model.json")) }, "no such file"},
+		{"missing", "", func(dir string) { os.Remove(filepath.Join(dir, "model.json")) }, " holds no model.json: not a run directory written by perceptron train\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -450,5 +450,36 @@ func TestPredictPyMatchesGo(t *testing.T) {
 	out, err := exec.Command(py, "../../scripts/predict.py", model, arr).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), filepath.Join(model, "model.json")+": format version 9") {
 		t.Errorf("predict.py on a version 9 model: %v\n%s", err, out)
+	}
+}
+
+// A folder of runs given as -model (or to plot) is named as such, with a
+// few of its runs to choose from, by every command that reads a model.
+func TestFolderOfRunsAsModel(t *testing.T) {
+	sweepDir := t.TempDir()
+	for _, name := range []string{"a", "b", "c", "d"} {
+		run := untrainedModelDir(t)
+		if err := os.Rename(run, filepath.Join(sweepDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(sweepDir, "results.md"), []byte("| run |\n"), 0o644)
+	want := sweepDir + " is a sweep of 4 runs, not a run: give one of them, such as " + filepath.Join(sweepDir, "a") + ", " +
+		filepath.Join(sweepDir, "b") + ", " + filepath.Join(sweepDir, "c") + " (and 1 more)\n"
+	for _, args := range [][]string{
+		{"predict", "-model", sweepDir, "-first", "1"},
+		{"eval", "-model", sweepDir},
+		{"summary", "-model", sweepDir},
+		{"serve", "-model", sweepDir, "-addr", "127.0.0.1:0"},
+		{"plot", sweepDir},
+	} {
+		prefix := "perceptron " + args[0] + ": -model "
+		if args[0] == "plot" {
+			prefix = "perceptron plot: "
+		}
+		code, out, errOut := perceptron(t, args...)
+		if code != 1 || out != "" || errOut != prefix+want {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and %q", args, code, out, errOut, prefix+want)
+		}
 	}
 }

@@ -44,6 +44,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("-max-bytes %d: want at least 1", *maxBytes)
 	}
 
+	if err := checkModel(*model); err != nil {
+		return err
+	}
 	m, err := infer.Load(*model)
 	if err != nil {
 		return err

@@ -23,7 +23,7 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"serve"}, 2, "perceptron serve: -model DIR is required"},
-		{[]string{"serve", "-model", "/nonexistent/run"}, 1, "/nonexistent/run/model.json"},
+		{[]string{"serve", "-model", "/nonexistent/run"}, 1, "perceptron serve: -model /nonexistent/run: no such directory\n"},
 		{[]string{"serve", "-model", "x", "extra"}, 2, `perceptron serve: unexpected argument "extra"`},
 		{[]string{"serve", "-model", "x", "-max-bytes", "0"}, 2, "perceptron serve: -max-bytes 0: want at least 1"},
 		{[]string{"serve", "-port", "80"}, 2, "flag provided but not defined: -port"},

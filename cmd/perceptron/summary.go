@@ -67,6 +67,9 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usagef("-%s describes a network to train; -model DIR describes a saved one: give one or the other", conflict)
 		}
 		var err error
+		if err := checkModel(*modelDir); err != nil {
+			return err
+		}
 		if m, err = modeljson.ReadModel(*modelDir); err != nil {
 			return err
 		}

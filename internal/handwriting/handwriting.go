@@ -175,7 +175,7 @@ func (w writer) trace(rng *rand.Rand, strokes []stroke) [][]inkPoint {
 			if i > 0 {
 				length += math.Hypot(q[0]-path[i-1][0], q[1]-path[i-1][1])
 			}
-			x := (q[0]-0.5)*w.aspect*0.75 + w.slant*(0.5-q[1])
+			x := (q[0]-0.5)*w.aspect*0.85 + w.slant*(0.5-q[1])
 			y := q[1] - 0.5
 			x += w.wobble * math.Sin(w.wobbleFreq*length+phase)
 			y += w.wobble * math.Cos(0.7*w.wobbleFreq*length+phase2)

@@ -26,6 +26,7 @@ import (
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
+	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/infer"
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
 	"github.com/perceptron-mnist/perceptron/internal/handwriting"
@@ -48,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	sheetN := fs.Int("sheet-n", 40, "how many photos the contact sheet shows at most")
 	model := fs.String("model", "", "score this run directory's model on the set")
 	misses := fs.String("misses", "", "write a contact sheet of the photos -model reads wrong as this PNG")
+	stats := fs.Bool("stats", false, "print a table comparing the 28×28 inputs made from the photos with MNIST's test digits")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,8 +60,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-n %d: want at least 1 photo", *n)
 	case *misses != "" && *model == "":
 		return errors.New("-misses needs -model")
-	case *out == "" && *sheet == "" && *model == "":
-		return errors.New("nothing to do: give -out DIR, -sheet FILE or -model DIR")
+	case *out == "" && *sheet == "" && *model == "" && !*stats:
+		return errors.New("nothing to do: give -out DIR, -sheet FILE, -model DIR or -stats")
 	}
 	fmt.Fprintf(stderr, "generating %d photos (seed %d)\n", *n, *seed)
 	photos := handwriting.Generate(*seed, *n)
@@ -76,6 +78,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "photo %s: %v\n", handwriting.Name(p, i), err)
 		}
 		inputs[i] = x
+	}
+	if *stats {
+		if err := printStats(stdout, inputs); err != nil {
+			return err
+		}
 	}
 	var preds []*infer.Prediction
 	if *model != "" {
@@ -139,6 +146,31 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%d misses in %s\n", len(idx), *misses)
 	}
 	return nil
+}
+
+// printStats prints InkStats of MNIST's test digits, of the same digits
+// passed through the photo pipeline as images, and of the photos' inputs.
+func printStats(w io.Writer, inputs [][]float32) error {
+	dir, err := data.Locate("")
+	if err != nil {
+		return err
+	}
+	d, err := data.Load(dir)
+	if err != nil {
+		return err
+	}
+	var again, photos []float32
+	for i := 0; i < 2000; i++ {
+		x, err := infer.Preprocess(infer.ToImage(d.Test.Image(i)))
+		if err == nil {
+			again = append(again, x...)
+		}
+	}
+	for _, x := range inputs {
+		photos = append(photos, x...)
+	}
+	return infer.WriteStatsTable(w, []string{"MNIST test", "MNIST test through the pipeline", "photos"},
+		[]infer.StatsSummary{infer.Summarise(d.Test.Images), infer.Summarise(again), infer.Summarise(photos)})
 }
 
 // writeSheet draws the photos idx: each upright, with the 28×28 input

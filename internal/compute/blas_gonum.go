@@ -13,7 +13,7 @@ import (
 
 // baseBLAS is the BLAS the products run on: in the default build gonum's
 // pure-Go one, with its single-precision matrix product replaced by
-// internal/gemm's where that has its AVX2/FMA kernel (large products split
+// internal/gemm's where that has an assembly kernel (AVX2/FMA or AVX-512) (large products split
 // in two, halves.go).
 func baseBLAS() G.BLAS {
 	if gemm.Accelerated() {
@@ -37,7 +37,7 @@ func splitsAnyWay(b G.BLAS) bool { _, ok := b.(gemmBLAS); return ok }
 
 func blasName() string {
 	if gemm.Accelerated() {
-		return "gonum with internal/gemm's Sgemm (pure Go, AVX2/FMA assembly, " + runtime.GOARCH + ")"
+		return "gonum with internal/gemm's Sgemm (pure Go, " + gemm.Kernel() + " assembly kernel, " + runtime.GOARCH + ")"
 	}
 	return "gonum (pure Go, " + runtime.GOARCH + ")"
 }

@@ -78,7 +78,7 @@ func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 	if b.anyway && n > m && !busy {
 		// Each part packs all of op(A) and its own columns of op(B):
 		// with more columns than rows that is the smaller copy.
-		cols := (n/2 + gemm.NR - 1) / gemm.NR * gemm.NR
+		cols := (n/2 + gemm.NRMax - 1) / gemm.NRMax * gemm.NRMax
 		if m*cols*k >= minPart && m*(n-cols)*k >= minPart {
 			b.share(func(i int) {
 				c0, c1 := i*cols, min((i+1)*cols, n)

@@ -50,17 +50,22 @@ func BenchmarkSgemm(b *testing.B) { benchSgemm(b, Sgemm) }
 func BenchmarkGonumSgemm(b *testing.B) { benchSgemm(b, gonum.Implementation{}.Sgemm) }
 
 // BenchmarkPeak measures the core's fused multiply-add throughput on
-// registers, 8 lanes of float32 a time, as GFLOP/s (2 per lane): the
-// roofline of the kernel.
+// registers, 8 lanes (AVX2) or 16 (AVX-512) of float32 at a time, as
+// GFLOP/s (2 per lane): the roofline of the kernels.
 func BenchmarkPeak(b *testing.B) {
-	if !useAsm {
-		b.Skip("no assembly kernel here")
+	for _, k := range kernels()[1:] {
+		b.Run(k.String(), func(b *testing.B) {
+			const n = 1 << 16
+			peak, lanes := fmaPeak, 8
+			if k == avx512Kernel {
+				peak, lanes = fmaPeak512, 16
+			}
+			for b.Loop() {
+				peak(n)
+			}
+			b.ReportMetric(float64(n)*24*float64(2*lanes)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
-	const n = 1 << 16
-	for b.Loop() {
-		fmaPeak(n)
-	}
-	b.ReportMetric(float64(n)*24*16*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
 // ExampleSgemm multiplies a 2×3 matrix by the transpose of a 2×3 one.
@@ -73,17 +78,28 @@ func ExampleSgemm() {
 	// Output: [4 2 10 5]
 }
 
-// BenchmarkKernel is the assembly micro-kernel alone, on panels that stay
+// BenchmarkKernel is each assembly micro-kernel alone, on panels that stay
 // in the L1 cache: its distance to BenchmarkPeak is the kernel's own loss.
 func BenchmarkKernel(b *testing.B) {
-	if !useAsm {
-		b.Skip("no assembly kernel here")
+	for _, k := range kernels()[1:] {
+		b.Run(k.String(), func(b *testing.B) {
+			nr := k.cols()
+			ap := make([]float32, MR*KC)
+			bp := make([]float32, nr*KC)
+			c := make([]float32, MR*nr)
+			for b.Loop() {
+				kernel(k, KC, ap, bp, c, nr, 1, 1)
+			}
+			b.ReportMetric(float64(2*MR*nr*KC)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
-	ap := make([]float32, MR*KC)
-	bp := make([]float32, NR*KC)
-	c := make([]float32, MR*NR)
-	for b.Loop() {
-		kernelAVX2(KC, &ap[0], &bp[0], &c[0], NR, 1, 1)
+}
+
+// BenchmarkSgemmKernels is BenchmarkSgemm on each kernel.
+func BenchmarkSgemmKernels(b *testing.B) {
+	for _, k := range kernels() {
+		b.Run(k.String(), func(b *testing.B) {
+			withKernel(k, func() { benchSgemm(b, Sgemm) })
+		})
 	}
-	b.ReportMetric(float64(2*MR*NR*KC)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

@@ -1,7 +1,9 @@
 // Package gemm multiplies single-precision matrices (BLAS's Sgemm) with a
-// packed, cache-blocked algorithm and an AVX2/FMA micro-kernel in assembly
-// on amd64 processors that have both, and the same algorithm with a Go
-// micro-kernel everywhere else (and in a build with the purego tag).
+// packed, cache-blocked algorithm and a micro-kernel in assembly on amd64
+// processors: AVX-512F where the processor has it, else AVX2 with FMA
+// (CPU features from golang.org/x/sys/cpu), and the same algorithm with a
+// Go micro-kernel everywhere else (and in a build with the purego tag).
+// Every kernel gives the same bits (TestKernelsAgree).
 //
 // The matrices are row-major, as in gonum's blas.Float32 interface, and
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for the four transposition
@@ -20,26 +22,30 @@ import (
 	"gonum.org/v1/gonum/blas"
 )
 
-// The blocking: a micro-kernel computes an MR×NR tile of C from an MR×kc
-// panel of op(A) and a kc×NR panel of op(B), both packed; op(B) is packed
-// KC×NC at a time and op(A) MC×KC at a time.
+// The blocking: a micro-kernel computes an MR×nr tile of C from an MR×kc
+// panel of op(A) and a kc×nr panel of op(B), both packed; op(B) is packed
+// KC×NC at a time and op(A) MC×KC at a time. The tile is 16 columns wide
+// for the AVX2 kernel and the Go one, 32 for the AVX-512 one (NRMax).
 const (
-	MR = 6
-	NR = 16
-	KC = 256
-	MC = 24 * MR
-	NC = 1024
+	MR    = 6
+	NRMax = 32
+	KC    = 256
+	MC    = 24 * MR
+	NC    = 1024
 )
 
-// Accelerated reports whether Sgemm runs the assembly micro-kernel (AVX2
-// and FMA on amd64) rather than the Go one.
-func Accelerated() bool { return useAsm }
+// Accelerated reports whether Sgemm runs an assembly micro-kernel (AVX2
+// and FMA, or AVX-512, on amd64) rather than the Go one.
+func Accelerated() bool { return kern != goKernel }
+
+// Kernel names the micro-kernel Sgemm runs: "avx512", "avx2" or "go".
+func Kernel() string { return kern.String() }
 
 // buffers are the packed panels of one call.
 type buffers struct {
 	a [MC * KC]float32
 	b [KC * NC]float32
-	t [MR * NR]float32 // an edge tile of C
+	t [MR * NRMax]float32 // an edge tile of C
 }
 
 var pool = sync.Pool{New: func() any { return new(buffers) }}
@@ -70,6 +76,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 	}
 	buf := pool.Get().(*buffers)
 	defer pool.Put(buf)
+	k0, NR := kern, kern.cols() // the kernel, and its tile's columns
 	for jc := 0; jc < n; jc += NC {
 		nc := min(NC, n-jc)
 		for pc := 0; pc < k; pc += KC {
@@ -78,7 +85,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 			if pc == 0 {
 				load = first
 			}
-			packB(buf.b[:], b, ldb, transB, pc, kc, jc, nc)
+			packB(buf.b[:], b, ldb, transB, pc, kc, jc, nc, NR)
 			for ic := 0; ic < m; ic += MC {
 				mc := min(MC, m-ic)
 				packA(buf.a[:], a, lda, transA, ic, mc, pc, kc)
@@ -90,7 +97,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 						ap := buf.a[ir*kc:]
 						off := (ic+ir)*ldc + jc + jr
 						if mr == MR && nr == NR {
-							kernel(kc, ap, bp, c[off:], ldc, alpha, load)
+							kernel(k0, kc, ap, bp, c[off:], ldc, alpha, load)
 							continue
 						}
 						// an edge tile: through a full tile, with the
@@ -101,7 +108,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 								copy(t[i*NR:i*NR+nr], c[off+i*ldc:off+i*ldc+nr])
 							}
 						}
-						kernel(kc, ap, bp, t, NR, alpha, load)
+						kernel(k0, kc, ap, bp, t, NR, alpha, load)
 						for i := range mr {
 							copy(c[off+i*ldc:off+i*ldc+nr], t[i*NR:i*NR+nr])
 						}
@@ -170,15 +177,22 @@ func packA(dst, a []float32, lda int, trans bool, ic, mc, pc, kc int) {
 // packB copies op(B)[pc:pc+kc, jc:jc+nc] to dst in panels of NR columns,
 // each panel k-major (the NR elements of a row of op(B) together), the
 // columns past nc of the last panel zero.
-func packB(dst, b []float32, ldb int, trans bool, pc, kc, jc, nc int) {
+func packB(dst, b []float32, ldb int, trans bool, pc, kc, jc, nc, NR int) {
 	for jr := 0; jr < nc; jr += NR {
 		nr := min(NR, nc-jr)
 		d := dst[jr*kc : jr*kc+NR*kc]
 		if !trans { // op(B)[p, j] = b[p*ldb + j]
-			if nr == NR {
+			if nr == 16 && NR == 16 {
 				for p := range kc {
 					src := b[(pc+p)*ldb+jc+jr:]
-					*(*[NR]float32)(d[p*NR:]) = *(*[NR]float32)(src)
+					*(*[16]float32)(d[p*16:]) = *(*[16]float32)(src)
+				}
+				continue
+			}
+			if nr == 32 && NR == 32 {
+				for p := range kc {
+					src := b[(pc+p)*ldb+jc+jr:]
+					*(*[32]float32)(d[p*32:]) = *(*[32]float32)(src)
 				}
 				continue
 			}

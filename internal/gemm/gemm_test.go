@@ -88,10 +88,10 @@ func TestSgemmLikeFloat64(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	dims := [][3]int{
 		{1, 1, 1}, {1, 17, 3}, {5, 15, 7}, {6, 16, 1}, {7, 17, 257}, {13, 33, 300},
-		{MC + 5, NR*3 + 1, KC + 3}, {2*MC - 1, 5, 2*KC + 1}, {3, NC + 20, 9},
+		{MC + 5, NRMax*3 + 1, KC + 3}, {6, 32, 4}, {6, 48, 4}, {2*MC - 1, 5, 2*KC + 1}, {3, NC + 20, 9},
 		{100, 20, 784}, {784, 20, 100}, {100, 10, 20}, {100, 20, 10},
 	}
-	for _, asm := range kernels(t) {
+	for _, asm := range testKernels(t) {
 		for _, d := range dims {
 			for _, tA := range trans {
 				for _, tB := range trans {
@@ -112,7 +112,7 @@ func TestSgemmLikeFloat64(t *testing.T) {
 							for j := range s.n {
 								got, w := float64(c[i*ldc+j]), want[i*s.n+j]
 								if math.Abs(got-w) > 1e-5*scale[i*s.n+j]+1e-30 {
-									t.Fatalf("asm %v, %v, alpha %v, beta %v: C[%d,%d] = %v, want %v", asm, s, ab[0], ab[1], i, j, got, w)
+									t.Fatalf("%v, %v, alpha %v, beta %v: C[%d,%d] = %v, want %v", asm, s, ab[0], ab[1], i, j, got, w)
 								}
 							}
 							for j := s.n; j < ldc; j++ {
@@ -139,13 +139,13 @@ func TestSgemmPaddingUntouched(t *testing.T) {
 			c[i*ldc+j] = float32(math.NaN())
 		}
 	}
-	for _, asm := range kernels(t) {
+	for _, asm := range testKernels(t) {
 		withKernel(asm, func() { Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, b, ldb, 1, c, ldc) })
 		for i := range s.m {
 			for j := range ldc {
 				v := c[i*ldc+j]
 				if (j < s.n) == (v != v) {
-					t.Fatalf("asm %v: C[%d,%d] = %v", asm, i, j, v)
+					t.Fatalf("%v: C[%d,%d] = %v", asm, i, j, v)
 				}
 			}
 		}
@@ -174,7 +174,7 @@ func TestSgemmBetaZeroIgnoresC(t *testing.T) {
 // that lets callers split products over goroutines.
 func TestSgemmSplitLikeOneCall(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, asm := range kernels(t) {
+	for _, asm := range testKernels(t) {
 		for _, tA := range trans {
 			for _, tB := range trans {
 				s := shape{tA, tB, 101, 37, 600}
@@ -210,7 +210,7 @@ func TestSgemmSplitLikeOneCall(t *testing.T) {
 					})
 					for i := range one {
 						if math.Float32bits(one[i]) != math.Float32bits(rows[i]) || math.Float32bits(one[i]) != math.Float32bits(cols[i]) {
-							t.Fatalf("asm %v, %v cut at %d: element %d: one call %v, rows apart %v, columns apart %v", asm, s, cut, i, one[i], rows[i], cols[i])
+							t.Fatalf("%v, %v cut at %d: element %d: one call %v, rows apart %v, columns apart %v", asm, s, cut, i, one[i], rows[i], cols[i])
 						}
 					}
 				}
@@ -219,32 +219,63 @@ func TestSgemmSplitLikeOneCall(t *testing.T) {
 	}
 }
 
-// TestKernelGoLikeAssembly: the Go kernel gives the assembly kernel's bits.
+// TestKernelGoLikeAssembly: the Go kernel gives the assembly kernels' bits.
 func TestKernelGoLikeAssembly(t *testing.T) {
-	if !useAsm {
+	ks := testKernels(t)[1:]
+	if len(ks) == 0 {
 		t.Skip("no assembly kernel on this processor or build")
 	}
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, kc := range []int{1, 2, 7, 100, KC} {
-		ap := make([]float32, MR*kc)
-		bp := make([]float32, NR*kc)
-		for _, s := range [][]float32{ap, bp} {
-			for i := range s {
-				s[i] = float32(r.NormFloat64())
+	for _, k := range ks {
+		nr := k.cols()
+		for _, kc := range []int{1, 2, 7, 100, KC} {
+			ap := make([]float32, MR*kc)
+			bp := make([]float32, nr*kc)
+			for _, s := range [][]float32{ap, bp} {
+				for i := range s {
+					s[i] = float32(r.NormFloat64())
+				}
+			}
+			ldc := nr + 3
+			c1 := make([]float32, MR*ldc)
+			for i := range c1 {
+				c1[i] = float32(r.NormFloat64())
+			}
+			c2 := append([]float32(nil), c1...)
+			for _, load := range []int{1, 0} {
+				kernel(k, kc, ap, bp, c1, ldc, 0.75, load)
+				kernelGo(kc, nr, ap, bp, c2, ldc, 0.75, load)
+				for i := range c1 {
+					if math.Float32bits(c1[i]) != math.Float32bits(c2[i]) {
+						t.Fatalf("%v, kc %d, load %d: element %d: assembly %v, Go %v", k, kc, load, i, c1[i], c2[i])
+					}
+				}
 			}
 		}
-		ldc := NR + 3
-		c1 := make([]float32, MR*ldc)
-		for i := range c1 {
-			c1[i] = float32(r.NormFloat64())
-		}
-		c2 := append([]float32(nil), c1...)
-		for _, load := range []int{1, 0} {
-			kernelAVX2(kc, &ap[0], &bp[0], &c1[0], ldc, 0.75, load)
-			kernelGo(kc, ap, bp, c2, ldc, 0.75, load)
-			for i := range c1 {
-				if math.Float32bits(c1[i]) != math.Float32bits(c2[i]) {
-					t.Fatalf("kc %d, load %d: element %d: assembly %v, Go %v", kc, load, i, c1[i], c2[i])
+	}
+}
+
+// TestKernelsAgree: Sgemm gives the same bits on every kernel (the tile
+// width does not change how an element is computed).
+func TestKernelsAgree(t *testing.T) {
+	ks := testKernels(t)
+	r := rand.New(rand.NewPCG(8, 9))
+	for _, tA := range trans {
+		for _, tB := range trans {
+			s := shape{tA, tB, 37, 71, 300}
+			a, lda, b, ldb, c0, ldc := operands(r, s, 1)
+			var first []float32
+			for _, k := range ks {
+				c := append([]float32(nil), c0...)
+				withKernel(k, func() { Sgemm(tA, tB, s.m, s.n, s.k, 0.5, a, lda, b, ldb, 1.5, c, ldc) })
+				if first == nil {
+					first = c
+					continue
+				}
+				for i := range c {
+					if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
+						t.Fatalf("%v on %v: element %d: %v, %v on %v", s, k, i, c[i], first[i], ks[0])
+					}
 				}
 			}
 		}
@@ -280,12 +311,20 @@ func TestSgemmPanicsOnBadArguments(t *testing.T) {
 	}
 }
 
-// kernels lists the kernels to test: the Go one and, where the processor
-// has it, the assembly one.
-func kernels(t *testing.T) []bool {
-	if useAsm {
-		return []bool{false, true}
+// testKernels lists the kernels to test: the Go one and those of the
+// assembly ones the processor has.
+func testKernels(t *testing.T) []kernelKind {
+	k := kernels()
+	if len(k) == 1 {
+		t.Log("no assembly kernel here: testing the Go kernel only")
 	}
-	t.Log("no assembly kernel here: testing the Go kernel only")
-	return []bool{false}
+	return k
+}
+
+// withKernel runs f with Sgemm on kernel k.
+func withKernel(k kernelKind, f func()) {
+	was := kern
+	kern = k
+	defer func() { kern = was }()
+	f()
 }

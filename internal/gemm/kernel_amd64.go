@@ -4,17 +4,51 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// useAsm says whether kernel runs kernelAVX2.
-var useAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// bestKernel is the AVX-512 kernel where the processor (and the operating
+// system) has AVX-512F, else the AVX2 one where it has AVX2 and FMA, else
+// the Go one.
+func bestKernel() kernelKind {
+	switch {
+	case cpu.X86.HasAVX512F:
+		return avx512Kernel
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return avx2Kernel
+	}
+	return goKernel
+}
+
+// kernels lists the kernels this processor can run.
+func kernels() []kernelKind {
+	k := []kernelKind{goKernel}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		k = append(k, avx2Kernel)
+	}
+	if cpu.X86.HasAVX512F {
+		k = append(k, avx512Kernel)
+	}
+	return k
+}
 
 // kernelAVX2 is kernel in AVX2/FMA assembly (kernel_amd64.s); kc ≥ 1.
 //
 //go:noescape
 func kernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha float32, load int)
 
+// kernelAVX512 is kernel in AVX-512F assembly (kernel_amd64.s) for a 6×32
+// tile; kc ≥ 1.
+//
+//go:noescape
+func kernelAVX512(kc int, ap, bp, c *float32, ldc int, alpha float32, load int)
+
 // fmaPeak runs n iterations of 24 independent 8-lane fused multiply-adds
-// on registers (no memory access): its time measures the core's FMA
+// on registers (no memory access): its time measures the core's AVX2 FMA
 // throughput, the bound of kernelAVX2.
 //
 //go:noescape
 func fmaPeak(n int)
+
+// fmaPeak512 is fmaPeak with 16-lane (AVX-512) fused multiply-adds, the
+// bound of kernelAVX512.
+//
+//go:noescape
+func fmaPeak512(n int)

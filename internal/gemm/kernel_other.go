@@ -2,11 +2,19 @@
 
 package gemm
 
-// useAsm says whether kernel runs kernelAVX2: never on this build.
-const useAsm = false
+// bestKernel is the Go kernel: the only one in this build.
+func bestKernel() kernelKind { return goKernel }
+
+// kernels lists the kernels this build has.
+func kernels() []kernelKind { return []kernelKind{goKernel} }
 
 func kernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha float32, load int) {
 	panic("gemm: no assembly kernel in this build")
 }
 
-func fmaPeak(n int) { panic("gemm: no assembly kernel in this build") }
+func kernelAVX512(kc int, ap, bp, c *float32, ldc int, alpha float32, load int) {
+	panic("gemm: no assembly kernel in this build")
+}
+
+func fmaPeak(n int)    { panic("gemm: no assembly kernel in this build") }
+func fmaPeak512(n int) { panic("gemm: no assembly kernel in this build") }

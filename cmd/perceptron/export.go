@@ -16,6 +16,7 @@ import (
 	"github.com/perceptron-mnist/perceptron/infer"
 	"github.com/perceptron-mnist/perceptron/modeljson"
 	"github.com/perceptron-mnist/perceptron/onnx"
+	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -49,18 +50,15 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch {
 	case len(pos) != 1:
-		fmt.Fprintf(stderr, "perceptron export: want one RUN_DIR, got %d arguments\n", len(pos))
-		return errUsage
+		return usagef("want one RUN_DIR, got %d arguments", len(pos))
 	case *format != "onnx":
-		fmt.Fprintf(stderr, "perceptron export: -format %q: want one of %s\n", *format, strings.Join(exportFormats, ", "))
-		return errUsage
+		return usagef("-format %q: want one of %s", *format, strings.Join(exportFormats, ", "))
 	case *out == "":
-		fmt.Fprintln(stderr, "perceptron export: -o FILE is required")
-		return errUsage
+		return usagef("-o FILE is required")
 	}
 	dir := pos[0]
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return fmt.Errorf("no run directory %s", dir)
+	if err := rundir.CheckRun(dir); err != nil {
+		return err
 	}
 	if *best {
 		dir = filepath.Join(dir, train.BestDir)

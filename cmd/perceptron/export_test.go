@@ -192,7 +192,7 @@ func TestExportRefuses(t *testing.T) {
 		want string
 	}{
 		{"no such run", []string{"-format", "onnx", filepath.Join(tmp, "nope"), "-o", out}, 1,
-			"perceptron export: no run directory " + filepath.Join(tmp, "nope") + "\n"},
+			"perceptron export: " + filepath.Join(tmp, "nope") + ": no such directory\n"},
 		{"format version", []string{"-format", "onnx", version, "-o", out}, 1,
 			"perceptron export: load model: read " + filepath.Join(version, "model.json") + ": format version 9, this program reads version 1\n"},
 		{"unknown format", []string{"-format", "tflite", model, "-o", out}, 2,

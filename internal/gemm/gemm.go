@@ -147,7 +147,9 @@ func packA(dst, a []float32, lda int, trans bool, ic, mc, pc, kc int) {
 			if mr == MR {
 				for p := range kc {
 					src := a[(pc+p)*lda+ic+ir:]
-					*(*[MR]float32)(d[p*MR:]) = *(*[MR]float32)(src)
+					src = src[:MR:MR]
+					q := d[p*MR : p*MR+MR : p*MR+MR]
+					q[0], q[1], q[2], q[3], q[4], q[5] = src[0], src[1], src[2], src[3], src[4], src[5]
 				}
 				continue
 			}
@@ -156,6 +158,15 @@ func packA(dst, a []float32, lda int, trans bool, ic, mc, pc, kc int) {
 				dp := d[p*MR : p*MR+MR]
 				copy(dp, src[:mr])
 				clear(dp[mr:])
+			}
+			continue
+		}
+		if mr == MR { // six rows of A at once, each read in order
+			row := func(i int) []float32 { return a[(ic+ir+i)*lda+pc:][:kc:kc] }
+			r0, r1, r2, r3, r4, r5 := row(0), row(1), row(2), row(3), row(4), row(5)
+			for p := range kc {
+				q := d[p*MR : p*MR+MR : p*MR+MR]
+				q[0], q[1], q[2], q[3], q[4], q[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 			}
 			continue
 		}

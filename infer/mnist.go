@@ -13,8 +13,9 @@ const (
 )
 
 // mnistStyle turns a gray photo of dark ink on light paper (or light on
-// dark) into a 28×28 input.
-func mnistStyle(g *gray) ([]float32, error) {
+// dark) into a 28×28 input, with warnings about what it saw that suggests
+// the photo is not of one digit (see shapeWarnings).
+func mnistStyle(g *gray) ([]float32, []string, error) {
 	// light ink on a dark ground (a blackboard, an MNIST image): invert, so
 	// that paper is light from here on
 	// (the ground is the majority: the median lies nearer its end of the range)
@@ -26,12 +27,12 @@ func mnistStyle(g *gray) ([]float32, error) {
 	ink := darkness(g, background(g))
 	lo, hi, err := inkLevels(ink)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	strong := lo + 0.35*(hi-lo)
 	keep := inkMask(ink, g.w, g.h, strong)
 	if keep == nil {
-		return nil, ErrNoInk
+		return nil, nil, ErrNoInk
 	}
 	// grade the kept ink between the noise level and the ink's darkness
 	v := make([]float32, len(ink))
@@ -45,9 +46,10 @@ func mnistStyle(g *gray) ([]float32, error) {
 		x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
 	}
 	if x1 < 0 {
-		return nil, ErrNoInk
+		return nil, nil, ErrNoInk
 	}
 	cw, ch := x1-x0+1, y1-y0+1
+	warnings := shapeWarnings(ink, keep, g.w, g.h, strong, x0, y0, x1, y1)
 	crop := make([]float32, cw*ch)
 	for y := 0; y < ch; y++ {
 		copy(crop[y*cw:(y+1)*cw], v[(y0+y)*g.w+x0:])
@@ -63,12 +65,12 @@ func mnistStyle(g *gray) ([]float32, error) {
 		peak = max(peak, p)
 	}
 	if peak <= 0 {
-		return nil, ErrNoInk
+		return nil, nil, ErrNoInk
 	}
 	for i := range small {
 		small[i] /= peak
 	}
-	return centre(small, dw, dh), nil
+	return centre(small, dw, dh), warnings, nil
 }
 
 // median returns the median of v (to 1/1024) by a histogram.

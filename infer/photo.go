@@ -38,29 +38,45 @@ const Formats = "PNG, JPEG, GIF, BMP, WebP, TIFF"
 // ink on black, prepared as MNIST's digits were (see Preprocess). A JPEG's
 // EXIF orientation is honoured. Errors name the file.
 func ReadPhoto(path string) ([]float32, error) {
+	x, _, err := ReadPhotoWarnings(path)
+	return x, err
+}
+
+// ReadPhotoWarnings is ReadPhoto that also returns what the preparation saw
+// that suggests the image is not a photo of one digit: several separate
+// marks of similar size, ink touching the image's border, a very wide
+// patch of ink. The image is prepared all the same.
+func ReadPhotoWarnings(path string) ([]float32, []string, error) {
 	img, o, err := DecodePhoto(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	x, err := preprocess(img, o)
+	x, warnings, err := preprocess(img, o)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return x, nil
+	return x, warnings, nil
 }
 
 // PhotoFromBytes is ReadPhoto for an image already in memory, such as an
 // upload; errors do not name a file. It applies the same limits.
 func PhotoFromBytes(b []byte) ([]float32, error) {
+	x, _, err := PhotoFromBytesWarnings(b)
+	return x, err
+}
+
+// PhotoFromBytesWarnings is PhotoFromBytes with ReadPhotoWarnings's
+// warnings.
+func PhotoFromBytesWarnings(b []byte) ([]float32, []string, error) {
 	switch {
 	case len(b) == 0:
-		return nil, errors.New("empty body, not an image")
+		return nil, nil, errors.New("empty body, not an image")
 	case len(b) > MaxPhotoBytes:
-		return nil, fmt.Errorf("image is %d bytes, more than the %d an image may have", len(b), MaxPhotoBytes)
+		return nil, nil, fmt.Errorf("image is %d bytes, more than the %d an image may have", len(b), MaxPhotoBytes)
 	}
 	img, o, err := decode(b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return preprocess(img, o)
 }
@@ -145,15 +161,18 @@ func decode(b []byte) (img image.Image, o Orientation, err error) {
 // 20 pixels with area averaging, and pasted into 28×28 with its centre of
 // mass at the centre. Dark ink on light paper and light ink on a dark ground
 // are both recognised.
-func Preprocess(img image.Image) ([]float32, error) { return preprocess(img, 1) }
+func Preprocess(img image.Image) ([]float32, error) {
+	x, _, err := preprocess(img, 1)
+	return x, err
+}
 
 // working size: photos are box-averaged down to at most this many pixels a side
 const workSide = 1024
 
-func preprocess(img image.Image, o Orientation) ([]float32, error) {
+func preprocess(img image.Image, o Orientation) ([]float32, []string, error) {
 	b := img.Bounds()
 	if b.Dx() < 1 || b.Dy() < 1 {
-		return nil, fmt.Errorf("image has no pixels")
+		return nil, nil, fmt.Errorf("image has no pixels")
 	}
 	g := toGray(img, workSide)
 	g = o.apply(g)

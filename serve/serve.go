@@ -31,6 +31,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -192,6 +193,8 @@ type Result struct {
 	Input28       []float32 `json:"input28"`       // the 784 inputs the network received, 0-1, white ink on black, row-major
 	RunnerUp      int       `json:"runner_up"`     // the second most probable class
 	RunnerUpConf  float32   `json:"runner_up_confidence"`
+	// Warning says why the image may not be one digit, as predict does.
+	Warning string `json:"warning,omitempty"`
 }
 
 func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
@@ -223,7 +226,7 @@ func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, http.StatusServiceUnavailable, "request cancelled while waiting: "+r.Context().Err().Error())
 		return
 	}
-	x, status, err := prepare(body)
+	x, warnings, status, err := prepare(body)
 	<-h.slots
 	if err != nil {
 		h.refuse(w, r, status, err.Error())
@@ -245,6 +248,7 @@ func (h *Handler) predict(w http.ResponseWriter, r *http.Request) {
 		Input28:       x,
 		RunnerUp:      p.RunnerUp,
 		RunnerUpConf:  p.RunnerUpConf,
+		Warning:       strings.Join(warnings, "; "),
 	}
 	writeJSON(w, http.StatusOK, res)
 	note(w, "%d-byte image → %d (%.3f)", len(body), p.Digit, p.Confidence)
@@ -312,19 +316,19 @@ func (h *Handler) modelInfo(w http.ResponseWriter, r *http.Request) {
 // prepare turns an uploaded image into the network's input the way
 // `perceptron predict` does with a file, and picks the HTTP status for a
 // refusal.
-func prepare(body []byte) ([]float32, int, error) {
+func prepare(body []byte) ([]float32, []string, int, error) {
 	if _, _, err := image.DecodeConfig(bytes.NewReader(body)); errors.Is(err, image.ErrFormat) {
-		return nil, http.StatusUnsupportedMediaType,
+		return nil, nil, http.StatusUnsupportedMediaType,
 			fmt.Errorf("not an image in a known format: send PNG or JPEG (%s are read)", infer.Formats)
 	}
-	x, err := infer.PhotoFromBytes(body)
+	x, warnings, err := infer.PhotoFromBytesWarnings(body)
 	switch {
 	case errors.Is(err, infer.ErrNoInk):
-		return nil, http.StatusUnprocessableEntity, err
+		return nil, nil, http.StatusUnprocessableEntity, err
 	case err != nil:
-		return nil, http.StatusBadRequest, err
+		return nil, nil, http.StatusBadRequest, err
 	}
-	return x, http.StatusOK, nil
+	return x, warnings, http.StatusOK, nil
 }
 
 func (h *Handler) refuse(w http.ResponseWriter, _ *http.Request, status int, msg string) {

@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/draw"
 	"io"
 	"math"
 	"mime/multipart"
@@ -621,5 +622,23 @@ func TestServeShutsDownOnCancel(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/api/model"); err == nil {
 		t.Error("server still answers after shutdown")
+	}
+}
+
+// An upload that is not one digit is answered with a warning, as predict's.
+func TestPredictWarns(t *testing.T) {
+	d, _ := trainedModel(t)
+	srv := newTestServer(t, Options{})
+	a, b := paper(d, 0, 4), paper(d, 1, 4)
+	both := image.NewGray(image.Rect(0, 0, a.Bounds().Dx()+b.Bounds().Dx(), a.Bounds().Dy()))
+	draw.Draw(both, a.Bounds(), a, image.Point{}, draw.Src)
+	draw.Draw(both, a.Bounds().Add(image.Pt(a.Bounds().Dx(), 0)), b, image.Point{}, draw.Src)
+	status, res, msg := post(t, srv.URL, "image/png", bytes.NewReader(encodePNG(t, both)))
+	if status != 200 || !strings.Contains(res.Warning, "2 separate marks of similar size side by side") {
+		t.Errorf("status %d %q, warning %q; want a prediction with a warning", status, msg, res.Warning)
+	}
+	status, res, _ = post(t, srv.URL, "image/png", bytes.NewReader(encodePNG(t, a)))
+	if status != 200 || res.Warning != "" {
+		t.Errorf("one digit: status %d, warning %q; want none", status, res.Warning)
 	}
 }

@@ -31,6 +31,7 @@ type predictInput struct {
 	x     []float32 // 784 values, nil when it could not be read
 	label int       // the true digit, -1 when unknown
 	save  string    // file name stem for -save-preprocessed
+	warn  []string  // what preprocessing saw that suggests it is not one digit
 	err   error
 }
 
@@ -44,6 +45,16 @@ type predictLine struct {
 	RunnerUp           int       `json:"runner_up"`
 	RunnerUpConfidence float32   `json:"runner_up_confidence"`
 	Preprocessed       string    `json:"preprocessed,omitempty"`
+	// Warning says why the input may not be one digit (it is predicted all
+	// the same).
+	Warning string `json:"warning,omitempty"`
+}
+
+// predictError is the line of `predict -json` for an input that could not
+// be read.
+type predictError struct {
+	Input string `json:"input"`
+	Error string `json:"error"`
 }
 
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,7 +66,8 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			"black. One line per input: the digit, its confidence and the runner-up.", stderr)
 	modelDir := fs.String("model", "", "run directory of the model (model.json and its .npy files)")
 	first := fs.Int("first", 0, "predict the first N test images, with their labels")
-	asJSON := fs.Bool("json", false, "print one JSON object per input: input, digit, confidence, probabilities, label")
+	asJSON := fs.Bool("json", false, "print one JSON object per input: input, digit, confidence, probabilities, label,\n"+
+		"runner_up, runner_up_confidence, preprocessed, warning; for an input that could not be read: input, error")
 	saveDir := fs.String("save-preprocessed", "", "write each 28×28 input as a PNG into this directory")
 	dataDir := dataFlag(fs, " for -first")
 	if err := parse(fs, args); err != nil {
@@ -120,8 +132,14 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if in.err != nil {
 			failed++
 			fmt.Fprintf(stderr, "perceptron predict: %v\n", in.err)
+			if *asJSON {
+				if err := enc.Encode(predictError{Input: in.name, Error: in.err.Error()}); err != nil {
+					return err
+				}
+			}
 			continue
 		}
+		warning := strings.Join(in.warn, "; ")
 		p := preds[k]
 		k++
 		saved := ""
@@ -133,7 +151,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		if *asJSON {
 			line := predictLine{Input: in.name, Digit: p.Digit, Confidence: p.Confidence, Probabilities: p.Probabilities,
-				RunnerUp: p.RunnerUp, RunnerUpConfidence: p.RunnerUpConf, Preprocessed: saved}
+				RunnerUp: p.RunnerUp, RunnerUpConfidence: p.RunnerUpConf, Preprocessed: saved, Warning: warning}
 			if in.label >= 0 {
 				line.Label = &in.label
 			}
@@ -152,6 +170,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				verdict = "WRONG"
 			}
 			fmt.Fprintf(stdout, ", label %d, %s", in.label, verdict)
+		}
+		if warning != "" {
+			fmt.Fprintf(stdout, "; warning: %s", warning)
 		}
 		fmt.Fprintln(stdout)
 	}
@@ -208,7 +229,7 @@ func readFile(path string) []predictInput {
 		}
 		return out
 	}
-	x, err := infer.ReadPhoto(path)
+	x, warn, err := infer.ReadPhotoWarnings(path)
 	if err != nil {
 		var pe *os.PathError
 		if !errors.As(err, &pe) && !strings.Contains(err.Error(), path) {
@@ -216,7 +237,7 @@ func readFile(path string) []predictInput {
 		}
 		return []predictInput{{name: path, label: -1, err: err}}
 	}
-	return []predictInput{{name: path, x: x, label: -1, save: stem}}
+	return []predictInput{{name: path, x: x, label: -1, save: stem, warn: warn}}
 }
 
 // uniqueName returns dir/stem+ext, with -2, -3, ... added to the stem when

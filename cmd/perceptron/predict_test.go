@@ -483,3 +483,89 @@ func TestFolderOfRunsAsModel(t *testing.T) {
 		}
 	}
 }
+
+// predict -json gives every input a line, in order: the failed ones as
+// {"input", "error"}, so that a script reading stdout sees which failed.
+func TestPredictJSONReportsFailedInputs(t *testing.T) {
+	model := untrainedModelDir(t)
+	dir := t.TempDir()
+	d, _ := loadData("")
+	var good, blank bytes.Buffer
+	png.Encode(&good, paperPhoto(d.Test.Image(0), 200, 200, 120, 100, 100, 1))
+	png.Encode(&blank, image.NewGray(image.Rect(0, 0, 64, 64)))
+	goodPath, blankPath, missing := filepath.Join(dir, "good.png"), filepath.Join(dir, "blank.png"), filepath.Join(dir, "nope.png")
+	os.WriteFile(goodPath, good.Bytes(), 0o644)
+	os.WriteFile(blankPath, blank.Bytes(), 0o644)
+	code, out, errOut := perceptron(t, "predict", "-model", model, "-json", blankPath, goodPath, missing)
+	if code != 1 || !strings.Contains(errOut, "2 of 3 inputs could not be read") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines on stdout, want one per input:\n%s", len(lines), out)
+	}
+	for i, want := range []struct{ input, err string }{
+		{blankPath, blankPath + ": no ink found"}, {goodPath, ""}, {missing, "no such file or directory"},
+	} {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(lines[i]), &l); err != nil {
+			t.Fatal(err)
+		}
+		e, _ := l["error"].(string)
+		switch {
+		case l["input"] != want.input:
+			t.Errorf("line %d: input %v, want %s", i, l["input"], want.input)
+		case want.err == "" && (e != "" || l["digit"] == nil):
+			t.Errorf("line %d: %s, want a prediction", i, lines[i])
+		case want.err != "" && (!strings.Contains(e, want.err) || len(l) != 2):
+			t.Errorf("line %d: %s, want only input and an error saying %q", i, lines[i], want.err)
+		}
+	}
+}
+
+// An image that is not one digit is predicted, with a warning.
+func TestPredictWarnsOfNotOneDigit(t *testing.T) {
+	model := untrainedModelDir(t)
+	dir := t.TempDir()
+	d, _ := loadData("")
+	// "42": two test digits side by side on paper
+	four, two := d.Test.Image(4), d.Test.Image(1) // labels 4 and 2
+	if d.Test.Labels[4] != 4 || d.Test.Labels[1] != 2 {
+		t.Fatal("test images 4 and 1 are not a 4 and a 2")
+	}
+	const scale, shift = 8, 18
+	img := image.NewGray(image.Rect(0, 0, (shift+28)*scale, 28*scale))
+	for y := range img.Bounds().Dy() {
+		for x := range img.Bounds().Dx() {
+			u, v := x/scale, y/scale
+			var c float32
+			if u < 28 {
+				c = four[v*28+u]
+			}
+			if u >= shift {
+				c = max(c, two[v*28+u-shift])
+			}
+			img.Pix[y*img.Stride+x] = uint8(255 - 200*c)
+		}
+	}
+	var b, one bytes.Buffer
+	png.Encode(&b, img)
+	png.Encode(&one, paperPhoto(d.Test.Image(0), 200, 200, 120, 100, 100, 1))
+	both, single := filepath.Join(dir, "42.png"), filepath.Join(dir, "7.png")
+	os.WriteFile(both, b.Bytes(), 0o644)
+	os.WriteFile(single, one.Bytes(), 0o644)
+
+	code, out, errOut := perceptron(t, "predict", "-model", model, "-json", both, single)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := jsonLines(t, out)
+	if len(lines) != 2 || !strings.Contains(lines[0].Warning, "2 separate marks of similar size side by side") ||
+		!strings.Contains(lines[0].Warning, "times as wide as it is tall") || lines[1].Warning != "" {
+		t.Errorf("warnings %q and %q; want several marks and a wide patch for 42.png, none for 7.png", lines[0].Warning, lines[1].Warning)
+	}
+	code, out, _ = perceptron(t, "predict", "-model", model, both)
+	if code != 0 || !strings.HasPrefix(out, both+": ") || !strings.Contains(out, "; warning: 2 separate marks") || strings.Count(out, "\n") != 1 {
+		t.Errorf("text: exit %d, %q; want one line with the warning", code, out)
+	}
+}

@@ -15,3 +15,14 @@ func TestServeHelpNamesFormats(t *testing.T) {
 		t.Errorf("serve -h: exit %d:\n%s", code, out)
 	}
 }
+
+// predict -h lists every key of predict -json's lines.
+func TestPredictHelpListsJSONKeys(t *testing.T) {
+	code, out, _ := perceptron(t, "predict", "-h")
+	for _, k := range []string{"input", "digit", "confidence", "probabilities", "label", "runner_up", "runner_up_confidence",
+		"preprocessed", "warning", "error"} {
+		if code != 0 || !strings.Contains(out, k+",") && !strings.Contains(out, k+"\n") && !strings.Contains(out, k+";") {
+			t.Errorf("predict -h does not list the -json key %q:\n%s", k, out)
+		}
+	}
+}

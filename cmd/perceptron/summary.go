@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -148,7 +149,42 @@ func printSummary(w io.Writer, s summaryJSON) {
 	line('_')
 	fmt.Fprintf(w, "Loss: %s\nFormula: %s\n", s.Loss, s.Formula)
 	if len(s.Training) > 0 {
-		fmt.Fprintf(w, "Training: %s\n", s.Training)
+		printTraining(w, s.Training)
+	}
+}
+
+// printTraining writes the training configuration one setting a line, the
+// values aligned, in model.json's order: "  lr          0.5".
+func printTraining(w io.Writer, raw json.RawMessage) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var keys, values []string
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		fmt.Fprintf(w, "Training: %s\n", raw)
+		return
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		k, ok := t.(string)
+		var v json.RawMessage
+		if err != nil || !ok || dec.Decode(&v) != nil {
+			fmt.Fprintf(w, "Training: %s\n", raw)
+			return
+		}
+		var str string
+		if json.Unmarshal(v, &str) != nil { // not a string: the JSON itself, on one line
+			var b bytes.Buffer
+			json.Compact(&b, v)
+			str = b.String()
+		}
+		keys, values = append(keys, k), append(values, str)
+	}
+	width := 0
+	for _, k := range keys {
+		width = max(width, len(k))
+	}
+	fmt.Fprintln(w, "Training:")
+	for i, k := range keys {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, k, values[i])
 	}
 }
 

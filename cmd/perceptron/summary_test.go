@@ -20,7 +20,7 @@ func TestSummary(t *testing.T) {
 		}},
 		{[]string{"summary", "-hidden", "20", "-activation", "relu", "-optimizer", "adam"}, []string{
 			" hidden (Dense)           (None, 20)       15700      relu", "Total params: 15,910 (62.15 KB)",
-			`"optimizer":"adam","lr":0.001`,
+			"\n  optimizer   adam\n  lr          0.001\n",
 		}},
 	}
 	for _, tc := range tests {

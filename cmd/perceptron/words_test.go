@@ -26,3 +26,33 @@ func TestPredictHelpListsJSONKeys(t *testing.T) {
 		}
 	}
 }
+
+// summary's Training block: one setting a line, its values in one column.
+func TestSummaryTrainingAligned(t *testing.T) {
+	dir := untrainedModelDir(t)
+	code, out, errOut := perceptron(t, "summary", "-model", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	_, block, ok := strings.Cut(out, "\nTraining:\n")
+	if !ok {
+		t.Fatalf("no Training block:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSuffix(block, "\n"), "\n")
+	col := -1
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) != 2 || !strings.HasPrefix(l, "  "+f[0]+" ") {
+			t.Errorf("line %q: want two spaces, a setting and its value", l)
+			continue
+		}
+		if c := strings.Index(l, f[1]); col < 0 {
+			col = c
+		} else if c != col {
+			t.Errorf("line %q: value at column %d, want %d as above", l, c, col)
+		}
+	}
+	if len(lines) < 7 || !strings.Contains(block, "  lr ") {
+		t.Errorf("Training block %q: want the configuration's settings", block)
+	}
+}

@@ -138,6 +138,33 @@ func (r Row) cells(pct bool) []string {
 		strconv.Itoa(r.Updates), r.RunDir}
 }
 
+// limited reports whether a table has runs on part of the data
+// (-train-limit, -test-limit): those columns are added at the end then, so
+// that a trial run is not taken for a full one.
+func limited(rows []Row) bool {
+	for _, r := range rows {
+		if r.Config.TrainLimit > 0 || r.Config.TestLimit > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// limitColumns are the columns of limited tables.
+var limitColumns = []string{"train-limit", "test-limit"}
+
+// limitCells are a row's limitColumns: the number of images, or all for
+// all of them (csv: 0).
+func (r Row) limitCells(all string) []string {
+	n := func(v int) string {
+		if v <= 0 {
+			return all
+		}
+		return strconv.Itoa(v)
+	}
+	return []string{n(r.Config.TrainLimit), n(r.Config.TestLimit)}
+}
+
 // WriteCSV writes rows as CSV with a header line. A table over several
 // seeds has the aggregate in the usual columns (accuracies, losses and
 // seconds are means; seed is the first seed) and the spread in the columns
@@ -149,11 +176,18 @@ func WriteCSV(w io.Writer, rows []Row) error {
 	if many {
 		head = append(slices.Clip(columns), seedColumns...)
 	}
+	lim := limited(rows)
+	if lim {
+		head = append(slices.Clip(head), limitColumns...)
+	}
 	cw.Write(head)
 	for _, r := range rows {
 		cells := r.cells(false)
 		if many {
 			cells = append(cells, r.seedCells()...)
+		}
+		if lim {
+			cells = append(cells, r.limitCells("0")...)
 		}
 		cw.Write(cells)
 	}
@@ -172,6 +206,10 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 	if many {
 		head = seedHead
 	}
+	lim := limited(rows)
+	if lim {
+		head = append(slices.Clip(head), limitColumns...)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
 	for _, r := range rows {
@@ -179,7 +217,10 @@ func WriteMarkdown(w io.Writer, rows []Row) error {
 		if many {
 			cells = r.seedMarkdown()
 		} else {
-			cells = r.cells(true)[:len(head)]
+			cells = r.cells(true)[:13]
+		}
+		if lim {
+			cells = append(cells, r.limitCells("all")...)
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}

@@ -50,6 +50,9 @@ type buffers struct {
 
 var pool = sync.Pool{New: func() any { return new(buffers) }}
 
+// packAlways turns off reading op(A) in place (for the tests).
+var packAlways = false
+
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ as
 // tA and tB say, op(A) is m×k, op(B) is k×n and C is m×n, all row-major
 // with leading dimensions lda, ldb and ldc. As in BLAS, C is not read when
@@ -77,6 +80,14 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 	buf := pool.Get().(*buffers)
 	defer pool.Put(buf)
 	k0, NR := kern, kern.cols() // the kernel, and its tile's columns
+	// With a single panel of columns of C, every panel of op(A) is used
+	// once: the assembly kernels then read it in place instead of packing
+	// it (the rows of a last partial panel are still packed).
+	inPlace := n <= NR && k0 != goKernel && !packAlways
+	rsA, csA := lda, 1 // op(A)[i, p] at a[i*rsA + p*csA]
+	if transA {
+		rsA, csA = 1, lda
+	}
 	for jc := 0; jc < n; jc += NC {
 		nc := min(NC, n-jc)
 		for pc := 0; pc < k; pc += KC {
@@ -88,16 +99,27 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 			packB(buf.b[:], b, ldb, transB, pc, kc, jc, nc, NR)
 			for ic := 0; ic < m; ic += MC {
 				mc := min(MC, m-ic)
-				packA(buf.a[:], a, lda, transA, ic, mc, pc, kc)
+				if !inPlace {
+					packA(buf.a[:], a, lda, transA, ic, mc, pc, kc)
+				}
 				for jr := 0; jr < nc; jr += NR {
 					nr := min(NR, nc-jr)
 					bp := buf.b[jr*kc:]
 					for ir := 0; ir < mc; ir += MR {
 						mr := min(MR, mc-ir)
 						ap := buf.a[ir*kc:]
+						aoff := -1 // op(A)'s panel read in place from a[aoff:], or packed in ap
+						if inPlace {
+							if mr == MR {
+								aoff = (ic+ir)*rsA + pc*csA
+							} else {
+								packA(buf.a[:], a, lda, transA, ic+ir, mr, pc, kc)
+								ap = buf.a[:]
+							}
+						}
 						off := (ic+ir)*ldc + jc + jr
 						if mr == MR && nr == NR {
-							kernel(k0, kc, ap, bp, c[off:], ldc, alpha, load)
+							tile(k0, kc, ap, a, aoff, rsA, csA, bp, c[off:], ldc, alpha, load)
 							continue
 						}
 						// an edge tile: through a full tile, with the
@@ -108,7 +130,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 								copy(t[i*NR:i*NR+nr], c[off+i*ldc:off+i*ldc+nr])
 							}
 						}
-						kernel(k0, kc, ap, bp, t, NR, alpha, load)
+						tile(k0, kc, ap, a, aoff, rsA, csA, bp, t, NR, alpha, load)
 						for i := range mr {
 							copy(c[off+i*ldc:off+i*ldc+nr], t[i*NR:i*NR+nr])
 						}
@@ -117,6 +139,24 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 			}
 		}
 	}
+}
+
+// tile runs kernel k on the packed panel ap or, when aoff ≥ 0, on the panel
+// of op(A) in place at a[aoff:] (element (i, p) at aoff + i·rsA + p·csA).
+func tile(k kernelKind, kc int, ap, a []float32, aoff, rsA, csA int, bp, c []float32, ldc int, alpha float32, load int) {
+	if aoff < 0 {
+		kernel(k, kc, ap, bp, c, ldc, alpha, load)
+		return
+	}
+	nr := k.cols()
+	_ = a[aoff+(MR-1)*rsA+(kc-1)*csA]
+	_ = bp[nr*kc-1]
+	_ = c[(MR-1)*ldc+nr-1]
+	if k == avx512Kernel {
+		kernelAVX512s(kc, &a[aoff], rsA, csA, &bp[0], &c[0], ldc, alpha, load)
+		return
+	}
+	kernelAVX2s(kc, &a[aoff], rsA, csA, &bp[0], &c[0], ldc, alpha, load)
 }
 
 // scale sets C = beta·C (C = 0 when beta is 0, whatever C held).

@@ -40,6 +40,17 @@ func kernelAVX2(kc int, ap, bp, c *float32, ldc int, alpha float32, load int)
 //go:noescape
 func kernelAVX512(kc int, ap, bp, c *float32, ldc int, alpha float32, load int)
 
+// kernelAVX2s is kernelAVX2 with op(A) read in place: element (i, p) at
+// a[i*rsA + p*csA]; kc ≥ 1.
+//
+//go:noescape
+func kernelAVX2s(kc int, a *float32, rsA, csA int, bp, c *float32, ldc int, alpha float32, load int)
+
+// kernelAVX512s is kernelAVX512 with op(A) read in place, as kernelAVX2s.
+//
+//go:noescape
+func kernelAVX512s(kc int, a *float32, rsA, csA int, bp, c *float32, ldc int, alpha float32, load int)
+
 // fmaPeak runs n iterations of 24 independent 8-lane fused multiply-adds
 // on registers (no memory access): its time measures the core's AVX2 FMA
 // throughput, the bound of kernelAVX2.

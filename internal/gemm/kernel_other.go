@@ -16,5 +16,13 @@ func kernelAVX512(kc int, ap, bp, c *float32, ldc int, alpha float32, load int) 
 	panic("gemm: no assembly kernel in this build")
 }
 
+func kernelAVX2s(kc int, a *float32, rsA, csA int, bp, c *float32, ldc int, alpha float32, load int) {
+	panic("gemm: no assembly kernel in this build")
+}
+
+func kernelAVX512s(kc int, a *float32, rsA, csA int, bp, c *float32, ldc int, alpha float32, load int) {
+	panic("gemm: no assembly kernel in this build")
+}
+
 func fmaPeak(n int)    { panic("gemm: no assembly kernel in this build") }
 func fmaPeak512(n int) { panic("gemm: no assembly kernel in this build") }

@@ -19,6 +19,7 @@ import (
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/infer"
+	"github.com/perceptron-mnist/perceptron/internal/words"
 	"github.com/perceptron-mnist/perceptron/sweep"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -170,7 +171,7 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 		}
 		for i, r := range s.Parts[PartCurves] {
 			name := fmt.Sprintf("%s_%d.png", PartCurves, i+1)
-			if err := opts.Plot(filepath.Join(opts.Out, name), fmt.Sprintf("batch %d, %d epochs", r.Config.Batch, r.Config.Epochs), []sweep.Group{r}); err != nil {
+			if err := opts.Plot(filepath.Join(opts.Out, name), fmt.Sprintf("batch %d, %s", r.Config.Batch, words.Count(r.Config.Epochs, "epoch")), []sweep.Group{r}); err != nil {
 				return nil, err
 			}
 			s.Figures[fmt.Sprintf("%s_%d", PartCurves, i+1)] = name

@@ -77,7 +77,7 @@ func TestScaledDownStudy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, section := range []string{"## 1.1 The network", "## 1. Learning rate", "## 2. Hidden neurons", "## 3. The network of section 2.1",
+	for _, section := range []string{"## The network", "## 1. Learning rate", "## 2. Hidden neurons", "## 3. The best network of parts 1 and 2",
 		"## 4. Adam, 20 hidden neurons", "## 5. Learning curves", "## 6. Predictions of the first five test images", "## 7. Save and load",
 		"| hidden (dense) | 64 | 50240 | sigmoid |", "Parameters in all: **50890**", "**identical**", "scaled-down"} {
 		if !strings.Contains(string(report), section) {

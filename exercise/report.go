@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
+	"github.com/perceptron-mnist/perceptron/internal/words"
 	"github.com/perceptron-mnist/perceptron/sweep"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -70,7 +71,7 @@ func architecture(c train.Config) Architecture {
 		Activation:   a.Activation,
 		Output:       fmt.Sprintf("p = softmax(%s(x·W1 + b1)·W2 + b2)", a.Activation),
 		Loss:         "categorical cross-entropy, mean over the batch: -1/B Σ_i Σ_k y_ik log p_ik",
-		Optimization: fmt.Sprintf("minibatch gradient descent (gorgonia VanillaSolver), lr %g, batch %d, %d epochs", c.LR, c.Batch, c.Epochs),
+		Optimization: fmt.Sprintf("minibatch gradient descent (gorgonia VanillaSolver), lr %g, batch %d, %s", c.LR, c.Batch, words.Count(c.Epochs, "epoch")),
 	}
 }
 
@@ -139,7 +140,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 	base := s.Base
 	p("# The MNIST perceptron study\n\n")
 	total, reused, train := totals(s.Parts)
-	p("Every number below was measured by `perceptron exercise`: %d runs", total)
+	p("Every number below was measured by `perceptron exercise`: %s", words.Count(total, "run"))
 	if s.Seeds > 1 {
 		p(" (%d configurations × %d seeds)", total/s.Seeds, s.Seeds)
 	}
@@ -160,7 +161,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 	p("Starting point: %s.\n\n", s.describe(base))
 
 	a := architecture(base)
-	p("## 1.1 The network\n\n| layer | neurons | parameters | activation |\n|---|---|---|---|\n")
+	p("## The network\n\n| layer | neurons | parameters | activation |\n|---|---|---|---|\n")
 	for _, l := range a.Layers {
 		p("| %s | %d | %d | %s |\n", l.Name, l.Neurons, l.Params, or(l.Activation, "—"))
 	}
@@ -174,8 +175,8 @@ func (s *Study) WriteReport(w io.Writer) error {
 	table(PartLR)
 	lo, hi := lr[0], lr[1]
 	p("%s\n\n", s.compare(hi, lo, "learning rate", func(r sweep.Group) string { return fmt.Sprintf("%g", r.Config.LR) }))
-	p("With lr %g each step moves the weights %.0f× less than with %g: after the same %d updates the small rate is still far from a minimum.\n\n",
-		lo.Config.LR, hi.Config.LR/lo.Config.LR, hi.Config.LR, lo.Updates())
+	p("With lr %g each step moves the weights %.0f× less than with %g: after the same %s the small rate is still far from a minimum.\n\n",
+		lo.Config.LR, hi.Config.LR/lo.Config.LR, hi.Config.LR, words.Count(lo.Updates(), "update"))
 
 	p("## 2. Hidden neurons (lr %g)\n\n", s.BestLR)
 	table(PartHidden)
@@ -185,7 +186,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 		hs[0].Config.Hidden, hs[len(hs)-1].Config.Hidden, 100*(hs[0].Summary.TestAcc-hs[len(hs)-1].Summary.TestAcc), hs[0].Summary.TrainSeconds, hs[len(hs)-1].Summary.TrainSeconds)
 	p("The best hidden size of parts 1 and 2 is **%d**.\n\n", s.BestH)
 
-	p("## 3. The network of section 2.1: SGD and Adam (hidden %d)\n\n", s.BestH)
+	p("## 3. The best network of parts 1 and 2: SGD and Adam (lr %g, hidden %d)\n\n", s.BestLR, s.BestH)
 	table(PartKeras)
 	k := s.Parts[PartKeras]
 	p("%s\n\n", s.compare(k[1], k[0], "optimizer", func(r sweep.Group) string { return r.Config.Optimizer }))
@@ -194,7 +195,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 	table(PartAdam)
 	p("Each epoch makes ⌈%d / batch⌉ weight updates, so the number of updates, not of epochs, decides how far training gets:\n\n", n(base.TrainLimit, 60000))
 	for _, r := range s.Parts[PartAdam] {
-		p("- batch %d, %d epochs: %d updates → %s test accuracy in %.1f s", r.Config.Batch, r.Config.Epochs, r.Updates(), s.acc(r), r.Summary.TrainSeconds)
+		p("- batch %d, %s: %s → %s test accuracy in %.1f s", r.Config.Batch, words.Count(r.Config.Epochs, "epoch"), words.Count(r.Updates(), "update"), s.acc(r), r.Summary.TrainSeconds)
 		if s.sensitive(r) {
 			p(" — **seed-sensitive**: another seed moves this by several points (`-seeds 5` shows the spread)")
 		}
@@ -205,15 +206,15 @@ func (s *Study) WriteReport(w io.Writer) error {
 	p("## 5. Learning curves, train against test\n\n")
 	table(PartCurves)
 	for i, r := range s.Parts[PartCurves] {
-		p("**Batch %d, %d epochs.** %s", r.Config.Batch, r.Config.Epochs, overfitting(r.History))
+		p("**Batch %d, %s.** %s", r.Config.Batch, words.Count(r.Config.Epochs, "epoch"), overfitting(r.History))
 		if s.sensitive(r) {
-			p(" With %d updates this curve is one seed's: others end several points away (`perceptron exercise -seeds 5` draws the mean with a band).", r.Updates())
+			p(" With %s this curve is one seed's: others end several points away (`perceptron exercise -seeds 5` draws the mean with a band).", words.Count(r.Updates(), "update"))
 		} else if len(r.Seeds) > 1 {
 			p(" (The mean curve over %d seeds; final test accuracy %s.)", len(r.Seeds), s.acc(r))
 		}
 		p("\n")
 		if f, ok := s.Figures[fmt.Sprintf("%s_%d", PartCurves, i+1)]; ok {
-			p("\n![batch %d, %d epochs](%s)\n", r.Config.Batch, r.Config.Epochs, f)
+			p("\n![batch %d, %s](%s)\n", r.Config.Batch, words.Count(r.Config.Epochs, "epoch"), f)
 		}
 		p("\n")
 	}
@@ -267,7 +268,7 @@ func or(s, alt string) string {
 }
 
 func describe(c train.Config) string {
-	return fmt.Sprintf("784 → %d → 10, %s, %s lr %g, batch %d, %d epochs, seed %d", c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs, c.Seed)
+	return fmt.Sprintf("784 → %d → 10, %s, %s lr %g, batch %d, %s, seed %d", c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, words.Count(c.Epochs, "epoch"), c.Seed)
 }
 
 // describe describes a configuration of the study, with its seeds.
@@ -304,7 +305,7 @@ func (s *Study) seedNote(groups []sweep.Group) string {
 	var rows []string
 	for _, g := range groups {
 		if s.sensitive(g) {
-			rows = append(rows, fmt.Sprintf("batch %d, %d epochs (%d updates)", g.Config.Batch, g.Config.Epochs, g.Updates()))
+			rows = append(rows, fmt.Sprintf("batch %d, %s (%s)", g.Config.Batch, words.Count(g.Config.Epochs, "epoch"), words.Count(g.Updates(), "update")))
 		}
 	}
 	if len(rows) == 0 {
@@ -354,11 +355,11 @@ func (s *Study) updatesComment(runs []sweep.Group) string {
 			least = r
 		}
 	}
-	c := fmt.Sprintf("The run with the most updates (batch %d, %d epochs: %d) reaches %s; the one with the fewest (batch %d, %d epochs: %d) only %s.",
-		most.Config.Batch, most.Config.Epochs, most.Updates(), s.acc(most),
-		least.Config.Batch, least.Config.Epochs, least.Updates(), s.acc(least))
+	c := fmt.Sprintf("The run with the most updates (batch %d, %s: %d) reaches %s; the one with the fewest (batch %d, %s: %d) only %s.",
+		most.Config.Batch, words.Count(most.Config.Epochs, "epoch"), most.Updates(), s.acc(most),
+		least.Config.Batch, words.Count(least.Config.Epochs, "epoch"), least.Updates(), s.acc(least))
 	if s.sensitive(least) {
-		c += fmt.Sprintf(" That last figure is one seed's: with %d updates the seed moves it by several points, as much as the batch size does, so the update count alone does not explain it; `-seeds 5` gives its mean and spread.", least.Updates())
+		c += fmt.Sprintf(" That last figure is one seed's: with %s the seed moves it by several points, as much as the batch size does, so the update count alone does not explain it; `-seeds 5` gives its mean and spread.", words.Count(least.Updates(), "update"))
 	} else if len(least.Seeds) > 1 && least.Updates() < SeedSensitive {
 		st := least.TestAcc()
 		c += fmt.Sprintf(" Over its %d seeds that figure spans %.2f points (sd %.2f): with few updates the seed matters almost as much as the batch size.", st.N, 100*(st.Max-st.Min), 100*st.SD)
@@ -367,8 +368,9 @@ func (s *Study) updatesComment(runs []sweep.Group) string {
 	for i, a := range runs {
 		for _, b := range runs[i+1:] {
 			if a.Updates() == b.Updates() && a.Config.Batch != b.Config.Batch {
-				c += fmt.Sprintf(" Batch %d for %d epochs and batch %d for %d epochs both make %d updates and reach %s and %s: the larger batch gives each update a less noisy gradient but costs %.1f× the time.",
-					a.Config.Batch, a.Config.Epochs, b.Config.Batch, b.Config.Epochs, a.Updates(), s.acc(a), s.acc(b),
+				c += fmt.Sprintf(" Batch %d for %s and batch %d for %s both make %s and reach %s and %s: the larger batch gives each update a less noisy gradient but costs %.1f× the time.",
+					a.Config.Batch, words.Count(a.Config.Epochs, "epoch"), b.Config.Batch, words.Count(b.Config.Epochs, "epoch"),
+					words.Count(a.Updates(), "update"), s.acc(a), s.acc(b),
 					b.Summary.TrainSeconds/math.Max(a.Summary.TrainSeconds, 1e-9))
 			}
 		}

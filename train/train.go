@@ -19,6 +19,7 @@ import (
 	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/words"
 	"github.com/perceptron-mnist/perceptron/internal/worker"
 	"github.com/perceptron-mnist/perceptron/rundir"
 	G "gorgonia.org/gorgonia"
@@ -182,8 +183,8 @@ func run(ctx context.Context, cfg Config, d *data.MNIST, opts Options, ck *Check
 		res.StoppedEarly = res.earlyStop()
 		if res.StoppedEarly && opts.Log != nil {
 			b := res.History.Best()
-			fmt.Fprintf(opts.Log, "early stop: no better test accuracy for %d epochs (best %.4f at epoch %d)\n",
-				cfg.EarlyStop, b.TestAcc, b.Epoch)
+			fmt.Fprintf(opts.Log, "early stop: no better test accuracy for %s (best %.4f at epoch %d)\n",
+				words.Count(cfg.EarlyStop, "epoch"), b.TestAcc, b.Epoch)
 		}
 		if opts.Dir != "" {
 			if err := res.save(); err != nil {

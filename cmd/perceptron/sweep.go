@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 
+	"github.com/perceptron-mnist/perceptron/internal/words"
 	"github.com/perceptron-mnist/perceptron/plot"
 	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/sweep"
@@ -130,7 +131,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *seeds > 1 {
 			fmt.Fprintf(stderr, "sweep: %d configurations × %d seeds = %d runs, %d at a time, into %s\n", len(cfgs), *seeds, len(cfgs)**seeds, *jobs, *out)
 		} else {
-			fmt.Fprintf(stderr, "sweep: %d runs, %d at a time, into %s\n", len(cfgs), *jobs, *out)
+			fmt.Fprintf(stderr, "sweep: %s, %d at a time, into %s\n", words.Count(len(cfgs), "run"), *jobs, *out)
 		}
 	}
 	groups, err := sweep.SweepSeeds(ctx, cfgs, *seeds, d, opts)

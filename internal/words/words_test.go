@@ -12,7 +12,7 @@ func TestCount(t *testing.T) {
 		want string
 	}{
 		{1, "epoch", "1 epoch"}, {0, "epoch", "0 epochs"}, {2, "epoch", "2 epochs"}, {1, "run", "1 run"},
-		{3, "update", "3 updates"}, {2, "batch", "2 batches"}, {-1, "step", "-1 step"}, {2, "pass", "2 passes"},
+		{3, "update", "3 updates"}, {2, "epoch", "2 epochs"}, {10, "epoch", "10 epochs"}, {-1, "step", "-1 step"}, {2, "pass", "2 passes"},
 	} {
 		if got := Count(tc.n, tc.noun); got != tc.want {
 			t.Errorf("Count(%d, %q) = %q, want %q", tc.n, tc.noun, got, tc.want)

@@ -326,8 +326,27 @@ func warp(dst []float32, src *padded, d *Distortion, b rect) {
 			}
 			continue
 		}
-		for x := ia; x <= ib; x++ {
-			out[x] = sample(src, u0+i11*float64(x), v0+i21*float64(x), ulo, uhi, vlo, vhi)
+		// the affine map alone, in float32 steps along the row, the
+		// bilinear interpolation written out (the hot loop of -augment)
+		u, v := float32(u0+i11*float64(ia)), float32(v0+i21*float64(ia))
+		du, dv := float32(i11), float32(i21)
+		flo, fhi, glo, ghi := float32(ulo), float32(uhi), float32(vlo), float32(vhi)
+		for x := ia; x <= ib; x, u, v = x+1, u+du, v+dv {
+			if !(u > flo && u < fhi && v > glo && v < ghi) {
+				out[x] = 0
+				continue
+			}
+			x0, y0 := int(u), int(v) // u, v > 0: truncation is the floor
+			fx, fy := u-float32(x0), v-float32(y0)
+			i := y0*padSide + x0
+			if i < 0 || i+padSide+1 >= len(src) {
+				out[x] = 0 // not reached: the box lies within the padded image
+				continue
+			}
+			p00, p10, p01, p11 := src[i], src[i+1], src[i+padSide], src[i+padSide+1]
+			top := p00 + fx*(p10-p00)
+			bot := p01 + fx*(p11-p01)
+			out[x] = top + fy*(bot-top)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package augment
 import (
 	"math"
 	"testing"
+
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 )
 
 // dot returns an image with pixel (x, y) set to 1.
@@ -94,10 +96,10 @@ func TestKnownMoves(t *testing.T) {
 			var z Distorter
 			dst := make([]float32, Pixels)
 			z.Apply(dst, dot(c.fromX, c.fromY), &c.d)
-			if v := dst[c.toY*Side+c.toX]; math.Abs(float64(v)-1) > 1e-6 {
+			if v := dst[c.toY*Side+c.toX]; math.Abs(float64(v)-1) > 1e-5 {
 				t.Errorf("pixel (%d, %d) = %v, want 1 (the dot from (%d, %d))", c.toX, c.toY, v, c.fromX, c.fromY)
 			}
-			if m := mass(dst); c.d.Scale == 0 && c.d.Aspect == 0 && math.Abs(m-1) > 1e-6 {
+			if m := mass(dst); c.d.Scale == 0 && c.d.Aspect == 0 && math.Abs(m-1) > 1e-5 {
 				t.Errorf("ink mass %v, want 1 (the dot alone)", m)
 			}
 		})
@@ -241,5 +243,20 @@ func BenchmarkApply(b *testing.B) {
 				z.Apply(dst, src, &d)
 			}
 		})
+	}
+}
+
+// BenchmarkApplyMNIST distorts MNIST's first 1000 training digits in turn,
+// as -augment does.
+func BenchmarkApplyMNIST(b *testing.B) {
+	d := testenv.MNIST(b)
+	r := Default()
+	var z Distorter
+	dst := make([]float32, Pixels)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p := Rand(1, 1, i)
+		dd := r.Draw(&p)
+		z.Apply(dst, d.Train.Image(i%1000), &dd)
 	}
 }

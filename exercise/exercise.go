@@ -32,7 +32,10 @@ type Options struct {
 	// 1 only); the tables then show means over them with their spread.
 	Seeds int
 	Force bool // retrain runs already finished in Out
-	Log   io.Writer
+	// Collect trains nothing: the study is written from the runs finished
+	// in Out (by a job plan, see Plan), or the error lists those missing.
+	Collect bool
+	Log     io.Writer
 
 	// For a scaled-down study: use only the first TrainLimit/TestLimit
 	// images (0: all) and multiply every epoch count by EpochScale (0 or 1:
@@ -99,29 +102,15 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return nil, err
 	}
-	s := &Study{Out: opts.Out, Base: train.DefaultConfig(), Seeds: max(opts.Seeds, 1), Parts: map[string][]sweep.Group{}, Figures: map[string]string{}}
-	s.Base.TrainLimit, s.Base.TestLimit = opts.TrainLimit, opts.TestLimit
-	cfg := func(modify func(c *train.Config)) train.Config {
-		c := s.Base
-		modify(&c)
-		if opts.EpochScale > 0 && opts.EpochScale != 1 {
-			c.Epochs = max(1, int(math.Round(float64(c.Epochs)*opts.EpochScale)))
-		}
-		return c
-	}
-	adam := func(batch, epochs int) train.Config {
-		return cfg(func(c *train.Config) {
-			c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = 20, graph.ReLU, train.Adam, train.DefaultLR(train.Adam), batch, epochs
-		})
-	}
+	s := &Study{Out: opts.Out, Base: base(opts), Seeds: max(opts.Seeds, 1), Parts: map[string][]sweep.Group{}, Figures: map[string]string{}}
+	k := configs{s.Base, opts.EpochScale}
 	sw := func(cfgs []train.Config) ([]sweep.Group, error) {
-		return sweep.SweepSeeds(ctx, cfgs, s.Seeds, d, sweep.Options{Out: filepath.Join(opts.Out, "runs"), Jobs: opts.Jobs, Force: opts.Force, Log: opts.Log, Train: opts.Train, Clean: opts.Clean})
+		return sweep.SweepSeeds(ctx, cfgs, s.Seeds, d, sweep.Options{Out: RunsDir(opts.Out), Jobs: opts.Jobs, Force: opts.Force, Collect: opts.Collect,
+			Log: opts.Log, Train: opts.Train, Clean: opts.Clean})
 	}
 
 	// Parts 1, 4 and 5 do not depend on each other: one sweep, longest first.
-	lrs := []train.Config{cfg(func(c *train.Config) { c.LR = 0.005 }), cfg(func(c *train.Config) { c.LR = 0.5 })}
-	batches := []train.Config{adam(200, 10), adam(2000, 10), adam(20000, 10), adam(20000, 100)}
-	curves := []train.Config{adam(500, 20), adam(30000, 20), adam(200, 250)}
+	lrs, batches, curves := k.lrs(), k.batches(), k.curves()
 	first := append([]train.Config{curves[2]}, lrs...)
 	first = append(first, batches...)
 	first = append(first, curves[:2]...)
@@ -135,22 +124,14 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 	s.BestLR = best(s.Parts[PartLR]).Config.LR
 
 	// Part 2: hidden sizes at the better learning rate.
-	var hidden []train.Config
-	for _, h := range []int{50, 20, 5} {
-		hidden = append(hidden, cfg(func(c *train.Config) { c.LR, c.Hidden = s.BestLR, h }))
-	}
-	if s.Parts[PartHidden], err = sw(hidden); err != nil {
+	if s.Parts[PartHidden], err = sw(k.hidden(s.BestLR)); err != nil {
 		return nil, err
 	}
 	// The best hidden size among parts 1 and 2 (part 1 trained 64).
 	s.BestH = best(append(slices.Clone(s.Parts[PartHidden]), best(s.Parts[PartLR]))).Config.Hidden
 
 	// Part 3: that network trained with the same SGD and with Adam's defaults.
-	keras := []train.Config{
-		cfg(func(c *train.Config) { c.LR, c.Hidden = s.BestLR, s.BestH }),
-		cfg(func(c *train.Config) { c.Hidden, c.Optimizer, c.LR = s.BestH, train.Adam, train.DefaultLR(train.Adam) }),
-	}
-	if s.Parts[PartKeras], err = sw(keras); err != nil {
+	if s.Parts[PartKeras], err = sw(k.keras(s.BestLR, s.BestH)); err != nil {
 		return nil, err
 	}
 	s.Model = best(s.Parts[PartKeras]).Seeds[0]
@@ -182,6 +163,103 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// RunsDir is the directory under out in which the study keeps its runs.
+func RunsDir(out string) string { return filepath.Join(out, "runs") }
+
+// base is the study's starting configuration for opts.
+func base(opts Options) train.Config {
+	b := train.DefaultConfig()
+	b.TrainLimit, b.TestLimit = opts.TrainLimit, opts.TestLimit
+	return b
+}
+
+// configs builds the study's configurations from its starting point.
+type configs struct {
+	base  train.Config
+	scale float64 // EpochScale
+}
+
+func (k configs) cfg(modify func(c *train.Config)) train.Config {
+	c := k.base
+	modify(&c)
+	if k.scale > 0 && k.scale != 1 {
+		c.Epochs = max(1, int(math.Round(float64(c.Epochs)*k.scale)))
+	}
+	return c
+}
+
+func (k configs) adam(batch, epochs int) train.Config {
+	return k.cfg(func(c *train.Config) {
+		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = 20, graph.ReLU, train.Adam, train.DefaultLR(train.Adam), batch, epochs
+	})
+}
+
+// lrs are part 1's runs.
+func (k configs) lrs() []train.Config {
+	return []train.Config{k.cfg(func(c *train.Config) { c.LR = 0.005 }), k.cfg(func(c *train.Config) { c.LR = 0.5 })}
+}
+
+// batches are part 4's runs.
+func (k configs) batches() []train.Config {
+	return []train.Config{k.adam(200, 10), k.adam(2000, 10), k.adam(20000, 10), k.adam(20000, 100)}
+}
+
+// curves are part 5's runs.
+func (k configs) curves() []train.Config {
+	return []train.Config{k.adam(500, 20), k.adam(30000, 20), k.adam(200, 250)}
+}
+
+// hiddenSizes are part 2's.
+var hiddenSizes = []int{50, 20, 5}
+
+// hidden are part 2's runs at learning rate lr.
+func (k configs) hidden(lr float64) []train.Config {
+	var out []train.Config
+	for _, h := range hiddenSizes {
+		out = append(out, k.cfg(func(c *train.Config) { c.LR, c.Hidden = lr, h }))
+	}
+	return out
+}
+
+// keras are part 3's runs: hidden size h with SGD at lr and with Adam.
+func (k configs) keras(lr float64, h int) []train.Config {
+	return []train.Config{
+		k.cfg(func(c *train.Config) { c.LR, c.Hidden = lr, h }),
+		k.cfg(func(c *train.Config) { c.Hidden, c.Optimizer, c.LR = h, train.Adam, train.DefaultLR(train.Adam) }),
+	}
+}
+
+// Plan returns every run the study may need, each of its seeds, in the
+// order of the report's tables, for a job plan (sweep.WritePlan into
+// RunsDir(opts.Out)). Parts 2 and 3 depend on part 1's and 2's results, so
+// the plan holds them for every outcome: part 2 at each learning rate of
+// part 1, part 3 at each of those and each hidden size. A collect
+// (Options.Collect) then finds what the study needs among them.
+func Plan(opts Options) []train.Config {
+	k := configs{base(opts), opts.EpochScale}
+	lrs := k.lrs()
+	cfgs := slices.Clone(lrs)
+	for _, lr := range lrs {
+		cfgs = append(cfgs, k.hidden(lr.LR)...)
+	}
+	for _, lr := range lrs {
+		for _, h := range append([]int{k.base.Hidden}, hiddenSizes...) {
+			cfgs = append(cfgs, k.keras(lr.LR, h)...)
+		}
+	}
+	cfgs = append(cfgs, k.batches()...)
+	cfgs = append(cfgs, k.curves()...)
+	var out []train.Config // each once
+	seen := map[string]bool{}
+	for _, c := range cfgs {
+		if !seen[c.Name()] {
+			seen[c.Name()] = true
+			out = append(out, c)
+		}
+	}
+	return sweep.WithSeeds(out, opts.Seeds)
 }
 
 // best returns the configuration with the highest final test accuracy

@@ -222,3 +222,20 @@ func TestOneSeedTablesUnchanged(t *testing.T) {
 		}
 	}
 }
+
+func TestLineQuotes(t *testing.T) {
+	c := train.DefaultConfig()
+	line, err := Line(c, "a b/$HOME/x", "-data", "/d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "perceptron train -hidden 64 -activation sigmoid -optimizer sgd -lr 0.5 -batch 100 -epochs 10 -seed 1 -data /d -out 'a b/$HOME/x'"
+	if line != want {
+		t.Errorf("Line = %q, want %q", line, want)
+	}
+	var b bytes.Buffer
+	n, err := WritePlan(&b, append(WithSeeds([]train.Config{c}, 2), c), "out")
+	if err != nil || n != 2 || strings.Count(b.String(), "\n") != 2 || !strings.Contains(b.String(), "-seed 2 -out out/sigmoid-h64-sgd-lr0.5-b100-e10-s2\n") {
+		t.Errorf("WritePlan: %d lines, %v:\n%s", n, err, b.String())
+	}
+}

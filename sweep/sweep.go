@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/perceptron-mnist/perceptron/modeljson"
+	"github.com/perceptron-mnist/perceptron/rundir"
 	"io"
 	"path/filepath"
 	"runtime"
@@ -24,6 +25,9 @@ type Options struct {
 	Jobs int
 	// Force retrains runs that are already finished in Out.
 	Force bool
+	// Collect trains nothing: Sweep returns the runs finished in Out, or an
+	// *IncompleteError listing those that are not (see Collect).
+	Collect bool
 	// Log receives a line as each run starts and ends (nil: silent).
 	Log io.Writer
 	// Train, when set, sets the monitoring hooks of one run in opts (whose
@@ -62,6 +66,9 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 			return nil, fmt.Errorf("run %d (%s): %w", i+1, c.Name(), err)
 		}
 	}
+	if opts.Collect {
+		return Collect(cfgs, opts.Out)
+	}
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
@@ -81,6 +88,13 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 			return Run{}, err
 		}
 		dir := filepath.Join(opts.Out, cfg.Name())
+		// One process trains a run directory at a time: a plan line or
+		// another sweep on the same directory waits its turn elsewhere.
+		lock, err := rundir.Acquire(dir, logWriter(logf))
+		if err != nil {
+			return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)
+		}
+		defer lock.Release()
 		if !opts.Force {
 			if r, ok := Finished(dir, cfg); ok {
 				logf("[%d/%d] %s: finished before, reused (test acc %.4f)\n", i+1, len(cfgs), cfg.Name(), r.Summary.TestAcc)
@@ -108,7 +122,6 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 			defer done()
 		}
 		var res *train.Result
-		var err error
 		if resume {
 			res, err = train.Continue(ctx, ck, d, topts)
 		} else {
@@ -124,15 +137,24 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 	errs := make([]error, len(cfgs))
 	// Workers take the runs in the order given, so a caller can start the
 	// longest first.
+	// A run listed twice is trained once (its directory is its name).
+	firstOf := map[string]int{}
+	var unique []int
+	for i, c := range cfgs {
+		if _, ok := firstOf[c.Name()]; !ok {
+			firstOf[c.Name()] = i
+			unique = append(unique, i)
+		}
+	}
 	next := make(chan int)
 	go func() {
 		defer close(next)
-		for i := range cfgs {
+		for _, i := range unique {
 			next <- i
 		}
 	}()
 	var wg sync.WaitGroup
-	for range min(jobs, len(cfgs)) {
+	for range min(jobs, len(unique)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -145,6 +167,9 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 		}()
 	}
 	wg.Wait()
+	for i, c := range cfgs {
+		runs[i], errs[i] = runs[firstOf[c.Name()]], errs[firstOf[c.Name()]]
+	}
 	// Report the error that caused the others, not the cancellations.
 	var first error
 	for _, err := range errs {
@@ -196,4 +221,12 @@ func SweepSeeds(ctx context.Context, cfgs []train.Config, n int, d *data.MNIST, 
 		return nil, err
 	}
 	return Groups(runs, n)
+}
+
+// logWriter writes through logf, a line at a time.
+type logWriter func(format string, args ...any)
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w("%s", p)
+	return len(p), nil
 }

@@ -5,10 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
+	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -145,6 +147,24 @@ func TestSweepResumesInterruptedRun(t *testing.T) {
 	if _, err := Sweep(ctx, []train.Config{cfg}, d, Options{Out: out, Jobs: 1, Train: stop}); err == nil {
 		t.Fatal("interrupted sweep returned no error")
 	}
+	// A collect lists it as interrupted, and as running while locked.
+	_, err = Collect([]train.Config{cfg}, out)
+	dir := filepath.Join(out, cfg.Name())
+	if err == nil || err.Error() != "1 of 1 runs are not finished; run their plan lines, then collect again:\n  "+dir+": interrupted after epoch 1 of 3 (its plan line resumes it)" {
+		t.Errorf("collect of an interrupted run: %v", err)
+	}
+	lock, err := rundir.Acquire(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Collect([]train.Config{cfg}, out)
+	if err == nil || !strings.Contains(err.Error(), dir+": running (locked by process "+strconv.Itoa(os.Getpid())+" on ") || !strings.HasSuffix(err.Error(), "), 1 of 3 epochs done") {
+		t.Errorf("collect of a locked run: %v", err)
+	}
+	if _, err := Sweep(context.Background(), []train.Config{cfg}, d, Options{Out: out, Jobs: 1}); err == nil || !strings.Contains(err.Error(), "is locked by process") {
+		t.Errorf("sweep over a locked run: %v", err)
+	}
+	lock.Release()
 	var log bytes.Buffer
 	runs, err := Sweep(context.Background(), []train.Config{cfg}, d, Options{Out: out, Jobs: 1, Log: &log})
 	if err != nil {

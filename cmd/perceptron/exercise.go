@@ -33,6 +33,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	epochScale := fs.Float64("epoch-scale", 1, "multiply every epoch count by this (at least 1 epoch)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	watch := addMonitorFlags(fs)
+	pf := addPlanFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -54,15 +55,21 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *quick {
 		*trainLimit, *testLimit, *epochScale = 3000, 1000, 0.02
 	}
+	if err := pf.check(); err != nil {
+		return err
+	}
 	if err := rundir.Check(*out, rundir.Exercise, *force); err != nil {
 		return err
+	}
+	opts := exercise.Options{Out: *out, Jobs: *jobs, Seeds: *seeds, Force: *force, Collect: *pf.collect, TrainLimit: *trainLimit, TestLimit: *testLimit,
+		EpochScale: *epochScale, Train: sweepRunOptions(watch), Clean: monitorFiles, Plot: exercisePlot}
+	if *pf.plan != "" {
+		return writePlan("exercise", *pf.plan, exercise.Plan(opts), exercise.RunsDir(*out), lineFlags(fs), collectLine("exercise", args), stdout, stderr, *quiet)
 	}
 	d, err := loadData(*dataDir)
 	if err != nil {
 		return err
 	}
-	opts := exercise.Options{Out: *out, Jobs: *jobs, Seeds: *seeds, Force: *force, TrainLimit: *trainLimit, TestLimit: *testLimit,
-		EpochScale: *epochScale, Train: sweepRunOptions(watch), Clean: monitorFiles, Plot: exercisePlot}
 	if !*quiet {
 		opts.Log = stderr
 	}

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 
+	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/internal/words"
 	"github.com/perceptron-mnist/perceptron/plot"
 	"github.com/perceptron-mnist/perceptron/rundir"
@@ -85,10 +86,14 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the results table as JSON instead of markdown")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	watch := addMonitorFlags(fs)
+	pf := addPlanFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if err := pf.check(); err != nil {
 		return err
 	}
 	if *jobs < 1 {
@@ -118,15 +123,23 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := rundir.Check(*out, rundir.Sweep, *force); err != nil {
 		return err
 	}
-	d, err := loadData(*dataDir)
-	if err != nil {
-		return err
+	if *pf.plan != "" {
+		return writePlan("sweep", *pf.plan, sweep.WithSeeds(cfgs, *seeds), *out, lineFlags(fs), collectLine("sweep", args), stdout, stderr, *quiet)
+	}
+	var d *data.MNIST
+	if !*pf.collect { // a collect reads the runs' own figures
+		var err error
+		if d, err = loadData(*dataDir); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	opts := sweep.Options{Out: *out, Jobs: *jobs, Force: *force, Train: sweepRunOptions(watch), Clean: monitorFiles}
-	if !*quiet {
+	opts := sweep.Options{Out: *out, Jobs: *jobs, Force: *force, Collect: *pf.collect, Train: sweepRunOptions(watch), Clean: monitorFiles}
+	if *pf.collect {
+		// nothing to say before the tables
+	} else if !*quiet {
 		opts.Log = stderr
 		if *seeds > 1 {
 			fmt.Fprintf(stderr, "sweep: %d configurations × %d seeds = %d runs, %d at a time, into %s\n", len(cfgs), *seeds, len(cfgs)**seeds, *jobs, *out)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/internal/words"
+	"github.com/perceptron-mnist/perceptron/rundir"
+	"github.com/perceptron-mnist/perceptron/sweep"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -146,6 +148,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := resumeFlags(fs, *resume); err != nil {
 			return err
 		}
+		lock, err := rundir.Acquire(*resume, stderr)
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
 		if ck, err = train.ReadCheckpoint(filepath.Join(*resume, train.CheckpointFile)); err != nil {
 			return err
 		}
@@ -167,8 +174,34 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if dir == "" {
 			dir = filepath.Join("runs", time.Now().Format("20060102-150405")+"-"+cfg.Name())
 		}
-		if err := train.CheckRunDir(dir, *force, monitorFiles...); err != nil {
+		// One process trains a directory at a time (a job plan's line may
+		// run twice, or on two machines).
+		lock, err := rundir.Acquire(dir, stderr)
+		if err != nil {
 			return err
+		}
+		defer lock.Release()
+		// The same command again: a finished run is left alone, an
+		// interrupted one continues.
+		if !*force {
+			if r, ok := sweep.Finished(dir, cfg); ok {
+				if *asJSON {
+					return json.NewEncoder(stdout).Encode(r.Summary)
+				}
+				fmt.Fprintf(stdout, "%s: already finished (test accuracy %.4f)\n", dir, r.Summary.TestAcc)
+				return nil
+			}
+			if c, err := train.ReadCheckpoint(filepath.Join(dir, train.CheckpointFile)); err == nil && c.Config == cfg {
+				ck = c
+				if !*quiet {
+					fmt.Fprintf(stderr, "%s: resuming the interrupted run after epoch %d\n", dir, len(ck.History))
+				}
+			}
+		}
+		if ck == nil {
+			if err := train.CheckRunDir(dir, *force, monitorFiles...); err != nil {
+				return err
+			}
 		}
 	}
 	d, err := loadData(*dataDir)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -40,6 +41,13 @@ func Line(cfg train.Config, dir string, extra ...string) (string, error) {
 			return "", err
 		}
 		flag := "-" + strings.ReplaceAll(key.(string), "_", "-")
+		if key == "augment" { // train's -augment and -elastic stand for two recipes
+			words, err = augmentFlags(words, cfg)
+			if err != nil {
+				return "", err
+			}
+			continue
+		}
 		switch v := v.(type) {
 		case bool:
 			if v {
@@ -67,6 +75,21 @@ func Line(cfg train.Config, dir string, extra ...string) (string, error) {
 		words[i] = Quote(w)
 	}
 	return strings.Join(words, " "), nil
+}
+
+// augmentFlags appends the train flags of cfg's augmentation recipe.
+func augmentFlags(words []string, cfg train.Config) ([]string, error) {
+	elastic := augment.Default()
+	elastic.Elastic = augment.DefaultElastic
+	switch cfg.Augment {
+	case augment.Recipe{}:
+		return words, nil
+	case augment.Default():
+		return append(words, "-augment"), nil
+	case elastic:
+		return append(words, "-elastic"), nil
+	}
+	return nil, fmt.Errorf("plan line of %s: its augmentation recipe is not one of train's flags (-augment, -elastic)", cfg.Name())
 }
 
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)

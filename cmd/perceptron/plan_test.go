@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/sweep"
 	"github.com/perceptron-mnist/perceptron/train"
@@ -24,7 +25,11 @@ func TestPlanLineTrainsItsConfiguration(t *testing.T) {
 	a := train.DefaultConfig()
 	b := train.Config{Hidden: 20, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 20000, Epochs: 100, Seed: 7,
 		TrainLimit: 3000, TestLimit: 1000, SaveBest: true, EarlyStop: 3}
-	for _, c := range []train.Config{a, b} {
+	aug, elastic := a, b
+	aug.Augment = augment.Default()
+	elastic.Augment = augment.Default()
+	elastic.Augment.Elastic = augment.DefaultElastic
+	for _, c := range []train.Config{a, b, aug, elastic} {
 		line, err := sweep.Line(c, "runs/it's here/"+c.Name(), "-data", "/mnist")
 		if err != nil {
 			t.Fatal(err)

@@ -163,7 +163,7 @@ func TestPlanRunByParallelThenCollect(t *testing.T) {
 		}
 	}
 	// The plan again: every line says its run is finished.
-	if again := runPlan(); strings.Count(again, ": already finished (test accuracy 0.") != 4 {
+	if again := runPlan(); strings.Count(again, " is already finished (1 epoch, test accuracy 0.") != 4 {
 		t.Errorf("the plan run twice:\n%s", again)
 	}
 }
@@ -222,7 +222,7 @@ func TestTrainTwiceOnOneDirectory(t *testing.T) {
 	code, out, errOut := perceptron(t, args...)
 	wantWarn := fmt.Sprintf("warning: %s: taking over the stale lock of process %d on %s since 20:00:00 UTC, which is gone\n",
 		filepath.Join(dir, rundir.LockFile), gone.Process.Pid, host)
-	if code != 0 || errOut != wantWarn || out != dir+": already finished (test accuracy "+strings.Fields(out1.String())[5]+")\n" {
+	if code != 0 || errOut != wantWarn || out != "run "+dir+" is already finished (1 epoch, test accuracy "+strings.Fields(out1.String())[5]+"): nothing to train\n" {
 		t.Errorf("over a stale lock: exit %d, stdout %q, stderr %q; want the warning %q", code, out, errOut, wantWarn)
 	}
 }
@@ -268,7 +268,7 @@ func TestExercisePlanThenCollect(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", line, code, errOut)
 		}
-		if strings.Contains(out, ": already finished (test accuracy ") {
+		if strings.Contains(out, " is already finished (") {
 			finished++
 		} else {
 			trained++

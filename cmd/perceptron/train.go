@@ -184,11 +184,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// The same command again: a finished run is left alone, an
 		// interrupted one continues.
 		if !*force {
-			if r, ok := sweep.Finished(dir, cfg); ok {
+			if r, ok := sweep.Finished(dir, cfg); ok { // one line, as -resume of a finished run says
 				if *asJSON {
-					return json.NewEncoder(stdout).Encode(r.Summary)
+					return printRunSummary(stdout, r.Summary, true)
 				}
-				fmt.Fprintf(stdout, "%s: already finished (test accuracy %.4f)\n", dir, r.Summary.TestAcc)
+				fmt.Fprintf(stdout, "run %s is already finished (%s, test accuracy %.4f): nothing to train\n", dir, words.Count(len(r.History), "epoch"), r.Summary.TestAcc)
 				return nil
 			}
 			if c, err := train.ReadCheckpoint(filepath.Join(dir, train.CheckpointFile)); err == nil && c.Config == cfg {

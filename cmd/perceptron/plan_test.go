@@ -125,7 +125,18 @@ func TestPlanRunByParallelThenCollect(t *testing.T) {
 		return string(b)
 	}
 	runPlan()
-	code, out, errOut = perceptron(t, sweepArgs(planned, "-collect")...)
+	collectEqualsDirect(t, sweepArgs(planned, "-collect"), direct, planned)
+	// The plan again: every line says its run is finished.
+	if again := runPlan(); strings.Count(again, " is already finished (1 epoch, test accuracy 0.") != 4 {
+		t.Errorf("the plan run twice:\n%s", again)
+	}
+}
+
+// collectEqualsDirect collects planned and checks its tables against those
+// of the sweep run directly into direct; it returns the collect's stdout.
+func collectEqualsDirect(t *testing.T, collect []string, direct, planned string) string {
+	t.Helper()
+	code, out, errOut := perceptron(t, collect...)
 	if code != 0 {
 		t.Fatalf("collect: exit %d: %s", code, errOut)
 	}
@@ -162,10 +173,43 @@ func TestPlanRunByParallelThenCollect(t *testing.T) {
 			t.Errorf("collect: %v", err)
 		}
 	}
-	// The plan again: every line says its run is finished.
-	if again := runPlan(); strings.Count(again, " is already finished (1 epoch, test accuracy 0.") != 4 {
-		t.Errorf("the plan run twice:\n%s", again)
+	return out
+}
+
+// TestPlanRunBySlurm submits a sweep's plan as a Slurm array job (one task
+// per line, as the README's script) and collects. It runs where a Slurm
+// cluster answers (scripts/slurm_localhost.sh starts one on this machine;
+// CI does not) and is skipped elsewhere.
+func TestPlanRunBySlurm(t *testing.T) {
+	if err := exec.Command("sinfo", "-h").Run(); err != nil {
+		t.Skip("no Slurm cluster answers (scripts/slurm_localhost.sh starts one):", err)
 	}
+	exe, env := asCommand(t)
+	env = append(env, "PATH="+filepath.Dir(exe)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	tmp := t.TempDir()
+	grid := []string{"sweep", "-hidden", "8,16", "-lr", "0.1,0.5", "-epochs", "1", "-train-limit", "2000", "-test-limit", "500"}
+	direct, planned := filepath.Join(tmp, "direct"), filepath.Join(tmp, "planned")
+	if code, _, errOut := perceptron(t, append(grid, "-out", direct, "-quiet")...); code != 0 {
+		t.Fatalf("direct sweep: exit %d: %s", code, errOut)
+	}
+	plan := filepath.Join(tmp, "plan.txt")
+	if code, _, errOut := perceptron(t, append(grid, "-out", planned, "-plan", plan, "-quiet")...); code != 0 {
+		t.Fatalf("plan: exit %d: %s", code, errOut)
+	}
+	script := filepath.Join(tmp, "plan.sbatch")
+	os.WriteFile(script, []byte("#!/bin/sh\n#SBATCH --output="+tmp+"/%A_%a.out\n"+
+		`sh -c "$(sed -n "${SLURM_ARRAY_TASK_ID}p" `+plan+`)"`+"\n"), 0o755)
+	cmd := exec.Command("sbatch", "--wait", "--array=1-4", script)
+	cmd.Env, cmd.Dir = env, tmp
+	if b, err := cmd.CombinedOutput(); err != nil {
+		logs, _ := filepath.Glob(filepath.Join(tmp, "*.out"))
+		for _, l := range logs {
+			b, _ := os.ReadFile(l)
+			t.Logf("%s:\n%s", l, b)
+		}
+		t.Fatalf("sbatch --wait --array=1-4: %v\n%s", err, b)
+	}
+	collectEqualsDirect(t, append(grid, "-out", planned, "-collect"), direct, planned)
 }
 
 // waitForLock waits until dir's lock file names a process.

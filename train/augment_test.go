@@ -194,3 +194,47 @@ func TestAugmentValidate(t *testing.T) {
 		t.Fatal("no handwriting preset")
 	}
 }
+
+// TestAugmentReadsDistortedDigits is the cheap check that augmentation
+// teaches what it should: two short runs on 10,000 images, with and without
+// -augment, are scored on MNIST's test digits and on the same digits
+// slanted, turned, shrunk and drawn thinner or thicker (fixed distortions at
+// the edges of the recipe's ranges). The augmented network must read the
+// distorted digits better, and the clean ones about as well.
+func TestAugmentReadsDistortedDigits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two training runs")
+	}
+	d := testenv.MNIST(t)
+	cfg := Config{Hidden: 64, Activation: graph.ReLU, Optimizer: Adam, LR: 0.002, Batch: 100, Epochs: 8, Seed: 1,
+		TrainLimit: 10000, TestLimit: 2000}
+	test := d.Test.Head(cfg.TestLimit)
+	distorted := make([]float32, len(test.Images))
+	var z augment.Distorter
+	for i := range test.Len() {
+		k := float64(i%4) - 1.5 // -1.5, -0.5, 0.5, 1.5: both directions
+		dd := augment.Distortion{Rotate: 8 * k, Shear: 0.15 * k, Scale: -0.1, Thickness: 0.6 * k}
+		z.Apply(distorted[i*augment.Pixels:(i+1)*augment.Pixels], test.Image(i), &dd)
+	}
+	score := func(cfg Config) (clean, dist float64) {
+		res, err := Run(context.Background(), cfg, d, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := graph.NewEvaluator(res.Params, 0)
+		defer ev.Close()
+		_, dist, err = ev.Evaluate(distorted, test.Labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Final().TestAcc, dist
+	}
+	pc, pd := score(cfg)
+	cfg.Augment = augment.Default()
+	ac, ad := score(cfg)
+	t.Logf("plain: clean %.4f, distorted %.4f; augmented: clean %.4f, distorted %.4f", pc, pd, ac, ad)
+	if ad < pd+0.01 || ac < pc-0.015 {
+		t.Fatalf("augmented reads distorted digits %.4f (plain %.4f) and clean ones %.4f (plain %.4f): "+
+			"want ≥ 1 point better on the distorted, at most 1.5 points worse on the clean", ad, pd, ac, pc)
+	}
+}

@@ -128,7 +128,7 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 		return nil, err
 	}
 	// The best hidden size among parts 1 and 2 (part 1 trained 64).
-	s.BestH = best(append(slices.Clone(s.Parts[PartHidden]), best(s.Parts[PartLR]))).Config.Hidden
+	s.BestH = best(append(slices.Clone(s.Parts[PartHidden]), best(s.Parts[PartLR]))).Config.Hidden[0]
 
 	// Part 3: that network trained with the same SGD and with Adam's defaults.
 	if s.Parts[PartKeras], err = sw(k.keras(s.BestLR, s.BestH)); err != nil {
@@ -192,7 +192,7 @@ func (k configs) cfg(modify func(c *train.Config)) train.Config {
 
 func (k configs) adam(batch, epochs int) train.Config {
 	return k.cfg(func(c *train.Config) {
-		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = 20, graph.ReLU, train.Adam, train.DefaultLR(train.Adam), batch, epochs
+		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = graph.Sizes{20}, graph.ReLU, train.Adam, train.DefaultLR(train.Adam), batch, epochs
 	})
 }
 
@@ -218,7 +218,7 @@ var hiddenSizes = []int{50, 20, 5}
 func (k configs) hidden(lr float64) []train.Config {
 	var out []train.Config
 	for _, h := range hiddenSizes {
-		out = append(out, k.cfg(func(c *train.Config) { c.LR, c.Hidden = lr, h }))
+		out = append(out, k.cfg(func(c *train.Config) { c.LR, c.Hidden = lr, graph.Sizes{h} }))
 	}
 	return out
 }
@@ -226,8 +226,8 @@ func (k configs) hidden(lr float64) []train.Config {
 // keras are part 3's runs: hidden size h with SGD at lr and with Adam.
 func (k configs) keras(lr float64, h int) []train.Config {
 	return []train.Config{
-		k.cfg(func(c *train.Config) { c.LR, c.Hidden = lr, h }),
-		k.cfg(func(c *train.Config) { c.Hidden, c.Optimizer, c.LR = h, train.Adam, train.DefaultLR(train.Adam) }),
+		k.cfg(func(c *train.Config) { c.LR, c.Hidden = lr, graph.Sizes{h} }),
+		k.cfg(func(c *train.Config) { c.Hidden, c.Optimizer, c.LR = graph.Sizes{h}, train.Adam, train.DefaultLR(train.Adam) }),
 	}
 }
 
@@ -245,7 +245,7 @@ func Plan(opts Options) []train.Config {
 		cfgs = append(cfgs, k.hidden(lr.LR)...)
 	}
 	for _, lr := range lrs {
-		for _, h := range append([]int{k.base.Hidden}, hiddenSizes...) {
+		for _, h := range append([]int{k.base.Hidden[0]}, hiddenSizes...) {
 			cfgs = append(cfgs, k.keras(lr.LR, h)...)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
 	"github.com/perceptron-mnist/perceptron/internal/words"
 	"github.com/perceptron-mnist/perceptron/sweep"
@@ -56,20 +57,34 @@ type Layer struct {
 	Activation string `json:"activation"`
 }
 
+// formula writes the network as "softmax(sigmoid(x·W1 + b1)·W2 + b2)".
+func formula(a graph.Arch) string {
+	f := "x"
+	for i := range a.Depth() {
+		f = fmt.Sprintf("%s(%s·W%d + b%d)", a.LayerActivation(i), f, i+1, i+1)
+	}
+	return f
+}
+
 func architecture(c train.Config) Architecture {
 	a := c.Arch()
-	hp, op := a.NumParams()
+	layers := []Layer{{Name: "input", Neurons: a.Inputs}}
+	lp := a.LayerParams()
+	for i, w := range a.Hidden {
+		name := "hidden (dense)"
+		if len(a.Hidden) > 1 {
+			name = fmt.Sprintf("hidden %d (dense)", i+1)
+		}
+		layers = append(layers, Layer{Name: name, Neurons: w, Params: lp[i], Activation: a.Activation})
+	}
+	layers = append(layers, Layer{Name: "output (dense)", Neurons: a.Outputs, Params: lp[len(lp)-1], Activation: "softmax"})
 	return Architecture{
-		Layers: []Layer{
-			{Name: "input", Neurons: a.Inputs},
-			{Name: "hidden (dense)", Neurons: a.Hidden, Params: hp, Activation: a.Activation},
-			{Name: "output (dense)", Neurons: a.Outputs, Params: op, Activation: "softmax"},
-		},
-		TotalParams:  hp + op,
+		Layers:       layers,
+		TotalParams:  a.NumParams(),
 		WeightInit:   "Glorot (Xavier) uniform: U(±sqrt(6/(fan_in+fan_out))), seeded",
 		BiasInit:     "zeros",
 		Activation:   a.Activation,
-		Output:       fmt.Sprintf("p = softmax(%s(x·W1 + b1)·W2 + b2)", a.Activation),
+		Output:       "p = " + formula(a),
 		Loss:         "categorical cross-entropy, mean over the batch: -1/B Σ_i Σ_k y_ik log p_ik",
 		Optimization: fmt.Sprintf("minibatch gradient descent (gorgonia VanillaSolver), lr %g, batch %d, %s", c.LR, c.Batch, words.Count(c.Epochs, "epoch")),
 	}
@@ -166,7 +181,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 		p("| %s | %d | %d | %s |\n", l.Name, l.Neurons, l.Params, or(l.Activation, "—"))
 	}
 	p("\n- Parameters in all: **%d** (784·%d + %d weights and biases into the hidden layer, %d·10 + 10 into the output).\n",
-		a.TotalParams, base.Hidden, base.Hidden, base.Hidden)
+		a.TotalParams, base.Hidden[0], base.Hidden[0], base.Hidden[0])
 	p("- Initialisation: weights %s; biases %s.\n", a.WeightInit, a.BiasInit)
 	p("- Output: `%s`, ten probabilities that sum to 1.\n- Loss: %s.\n- Training: %s.\n\n", a.Output, a.Loss, a.Optimization)
 
@@ -183,7 +198,7 @@ func (s *Study) WriteReport(w io.Writer) error {
 	hs := s.Parts[PartHidden]
 	p("Test accuracy with 50, 20 and 5 hidden neurons: %s. ", s.accs(hs))
 	p("Fewer neurons leave fewer features to separate ten digits: from %d to %d neurons the test accuracy falls by %.2f points, while the training time changes from %.1f s to %.1f s. ",
-		hs[0].Config.Hidden, hs[len(hs)-1].Config.Hidden, 100*(hs[0].Summary.TestAcc-hs[len(hs)-1].Summary.TestAcc), hs[0].Summary.TrainSeconds, hs[len(hs)-1].Summary.TrainSeconds)
+		hs[0].Config.Hidden[0], hs[len(hs)-1].Config.Hidden[0], 100*(hs[0].Summary.TestAcc-hs[len(hs)-1].Summary.TestAcc), hs[0].Summary.TrainSeconds, hs[len(hs)-1].Summary.TrainSeconds)
 	p("The best hidden size of parts 1 and 2 is **%d**.\n\n", s.BestH)
 
 	p("## 3. The best network of parts 1 and 2: SGD and Adam (lr %g, hidden %d)\n\n", s.BestLR, s.BestH)
@@ -268,7 +283,7 @@ func or(s, alt string) string {
 }
 
 func describe(c train.Config) string {
-	return fmt.Sprintf("784 → %d → 10, %s, %s lr %g, batch %d, %s, seed %d", c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, words.Count(c.Epochs, "epoch"), c.Seed)
+	return fmt.Sprintf("%v, %s, %s lr %g, batch %d, %s, seed %d", c.Arch(), c.Activation, c.Optimizer, c.LR, c.Batch, words.Count(c.Epochs, "epoch"), c.Seed)
 }
 
 // describe describes a configuration of the study, with its seeds.

@@ -33,7 +33,7 @@ func fixedStudy(seeds int) *Study {
 	b := train.DefaultConfig()
 	adam := func(batch, epochs int) train.Config {
 		c := b
-		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = 20, graph.ReLU, train.Adam, 0.001, batch, epochs
+		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = graph.Sizes{20}, graph.ReLU, train.Adam, 0.001, batch, epochs
 		return c
 	}
 	k := 0
@@ -55,7 +55,7 @@ func fixedStudy(seeds int) *Study {
 	}
 	lr1 := b
 	lr1.LR = 0.005
-	h := func(n int) train.Config { c := b; c.Hidden = n; return c }
+	h := func(n int) train.Config { c := b; c.Hidden = graph.Sizes{n}; return c }
 	ka := b
 	ka.Optimizer, ka.LR = train.Adam, 0.001
 	s := &Study{Out: "/tmp/x", Base: b, Seeds: seeds, Parts: map[string][]sweep.Group{}, Figures: map[string]string{}, BestLR: 0.5, BestH: 64, Seconds: 12.5}

@@ -55,11 +55,11 @@ func TestEngineTrainsLikeStdEng(t *testing.T) {
 		t.Run(tc.act, func(t *testing.T) {
 			const batch, steps = 50, 20
 			train := func(eng tensor.Engine) (*Params, []float32) {
-				p, err := NewParams(NewArch(16, tc.act), 9)
+				p, err := NewParams(NewArch([]int{16}, tc.act), 9)
 				if err != nil {
 					t.Fatal(err)
 				}
-				g, err := newTrainGraph(p, batch, eng)
+				g, err := newTrainGraph(p, batch, Regularization{}, eng)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -85,7 +85,7 @@ func TestEngineTrainsLikeStdEng(t *testing.T) {
 					t.Fatalf("loss of step %d: %v, standard engine %v", i+1, el[i], sl[i])
 				}
 			}
-			for i, pair := range [][2]*tensor.Dense{{sp.W1, ep.W1}, {sp.B1, ep.B1}, {sp.W2, ep.W2}, {sp.B2, ep.B2}} {
+			for i, pair := range pairs(sp, ep) {
 				a, b := F32(pair[0]), F32(pair[1])
 				for j := range a {
 					if math.Float32bits(a[j]) != math.Float32bits(b[j]) {
@@ -99,4 +99,13 @@ func TestEngineTrainsLikeStdEng(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pairs returns the tensors of p and q side by side, in the order of Tensors.
+func pairs(p, q *Params) [][2]*tensor.Dense {
+	var out [][2]*tensor.Dense
+	for i, t := range p.Tensors() {
+		out = append(out, [2]*tensor.Dense{t, q.Tensors()[i]})
+	}
+	return out
 }

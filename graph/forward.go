@@ -23,7 +23,7 @@ type Forward struct {
 
 // NewForward builds and compiles the forward graph for batches of the given size.
 func NewForward(p *Params, batch int) (*Forward, error) {
-	n, err := build(p, batch)
+	n, err := build(p, batch, false)
 	if err != nil {
 		return nil, err
 	}

@@ -8,67 +8,72 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Activations of the hidden layer.
-const (
-	Sigmoid = "sigmoid"
-	ReLU    = "relu"
-)
-
-// Arch is the shape of the network.
-type Arch struct {
-	Inputs     int    `json:"inputs"`     // 784
-	Hidden     int    `json:"hidden"`     // H
-	Outputs    int    `json:"outputs"`    // 10
-	Activation string `json:"activation"` // Sigmoid or ReLU
+// Dense is one fully connected layer: out = Activation(in·W + B), for a
+// batch of inputs as the rows of in.
+type Dense struct {
+	W          *tensor.Dense // In × Out
+	B          *tensor.Dense // 1 × Out (a row, broadcast over the batch)
+	Activation string        // Sigmoid, ReLU or Tanh; Softmax for the output layer
 }
 
-// NewArch returns the MNIST architecture 784 → hidden → 10.
-func NewArch(hidden int, activation string) Arch {
-	return Arch{Inputs: 784, Hidden: hidden, Outputs: 10, Activation: activation}
-}
+// In returns the number of inputs of the layer.
+func (d Dense) In() int { return d.W.Shape()[0] }
 
-// Validate reports whether the architecture can be built.
-func (a Arch) Validate() error {
-	switch {
-	case a.Inputs < 1 || a.Outputs < 2:
-		return fmt.Errorf("architecture %d → %d → %d: need at least 1 input and 2 outputs", a.Inputs, a.Hidden, a.Outputs)
-	case a.Hidden < 1 || a.Hidden > 1<<16:
-		return fmt.Errorf("hidden size %d: want 1 to 65536 neurons", a.Hidden)
-	case a.Activation != Sigmoid && a.Activation != ReLU:
-		return fmt.Errorf("activation %q: want %q or %q", a.Activation, Sigmoid, ReLU)
-	}
-	return nil
-}
+// Out returns the number of neurons of the layer.
+func (d Dense) Out() int { return d.W.Shape()[1] }
 
-// NumParams returns the number of weights and biases of each layer.
-func (a Arch) NumParams() (hidden, output int) {
-	return a.Inputs*a.Hidden + a.Hidden, a.Hidden*a.Outputs + a.Outputs
-}
+// Weights returns the weights, In×Out values in row-major order: element
+// i*Out+j joins input i to neuron j. It is the tensor's storage, not a copy.
+func (d Dense) Weights() []float32 { return F32(d.W) }
+
+// Biases returns the Out biases. It is the tensor's storage, not a copy.
+func (d Dense) Biases() []float32 { return F32(d.B) }
 
 // Params holds the network's weights as float32 tensors. The solvers update
 // them in place, and every graph built on them sees the update.
 type Params struct {
 	Arch
-	W1 *tensor.Dense // Inputs × Hidden
-	B1 *tensor.Dense // 1 × Hidden (a row, broadcast over the batch)
-	W2 *tensor.Dense // Hidden × Outputs
-	B2 *tensor.Dense // 1 × Outputs
+	// Layers are the dense layers from the input side: the hidden layers,
+	// then the output layer.
+	Layers []Dense
 }
 
 // NewParams returns parameters initialised as Keras does: Glorot-uniform
-// weights, drawn from a PCG generator seeded by seed, and zero biases.
+// weights, drawn layer after layer from a PCG generator seeded by seed, and
+// zero biases.
 func NewParams(a Arch, seed uint64) (*Params, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x676c6f726f74)) // "glorot"
-	return &Params{
-		Arch: a,
-		W1:   glorot(rng, a.Inputs, a.Hidden),
-		B1:   zeros(1, a.Hidden),
-		W2:   glorot(rng, a.Hidden, a.Outputs),
-		B2:   zeros(1, a.Outputs),
-	}, nil
+	p := &Params{Arch: a}
+	w := a.Widths()
+	for i := range a.Depth() {
+		p.Layers = append(p.Layers, Dense{W: glorot(rng, w[i], w[i+1]), B: zeros(1, w[i+1]), Activation: a.LayerActivation(i)})
+	}
+	return p, nil
+}
+
+// FromTensors returns the parameters of a with the given tensors, in the
+// order of Tensors, after checking their shapes.
+func FromTensors(a Arch, ts []*tensor.Dense) (*Params, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	shapes, names := a.ParamShapes(), a.ParamNames()
+	if len(ts) != len(shapes) {
+		return nil, fmt.Errorf("%d parameter tensors, architecture %v needs %d", len(ts), a, len(shapes))
+	}
+	p := &Params{Arch: a}
+	for i, t := range ts {
+		if !t.Shape().Eq(tensor.Shape(shapes[i])) || t.Dtype() != tensor.Float32 {
+			return nil, fmt.Errorf("parameter %s is %v %v, want float32 %v", names[i], t.Dtype(), t.Shape(), shapes[i])
+		}
+	}
+	for i := range a.Depth() {
+		p.Layers = append(p.Layers, Dense{W: ts[2*i], B: ts[2*i+1], Activation: a.LayerActivation(i)})
+	}
+	return p, nil
 }
 
 // glorot returns a fanIn × fanOut matrix drawn uniformly from ±sqrt(6/(fanIn+fanOut)).
@@ -85,20 +90,23 @@ func zeros(r, c int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(r, c), tensor.WithBacking(make([]float32, r*c)))
 }
 
-// Tensors returns the parameters in the order w1, b1, w2, b2.
-func (p *Params) Tensors() []*tensor.Dense { return []*tensor.Dense{p.W1, p.B1, p.W2, p.B2} }
-
-// Names are the parameters' names, in the order of Tensors; also their file names
-// without ".npy".
-var Names = [4]string{"w1", "b1", "w2", "b2"}
+// Tensors returns the parameters in the order w1, b1, …, wN, bN (the order
+// of Arch.ParamNames).
+func (p *Params) Tensors() []*tensor.Dense {
+	out := make([]*tensor.Dense, 0, 2*len(p.Layers))
+	for _, l := range p.Layers {
+		out = append(out, l.W, l.B)
+	}
+	return out
+}
 
 // Clone returns a deep copy of p.
 func (p *Params) Clone() *Params {
 	c := &Params{Arch: p.Arch}
-	c.W1 = p.W1.Clone().(*tensor.Dense)
-	c.B1 = p.B1.Clone().(*tensor.Dense)
-	c.W2 = p.W2.Clone().(*tensor.Dense)
-	c.B2 = p.B2.Clone().(*tensor.Dense)
+	c.Arch.Hidden = append(Sizes(nil), p.Hidden...)
+	for _, l := range p.Layers {
+		c.Layers = append(c.Layers, Dense{W: l.W.Clone().(*tensor.Dense), B: l.B.Clone().(*tensor.Dense), Activation: l.Activation})
+	}
 	return c
 }
 

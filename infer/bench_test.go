@@ -67,7 +67,7 @@ func BenchmarkPredict(b *testing.B) {
 }
 
 func mustParams(b *testing.B) *graph.Params {
-	p, err := graph.NewParams(graph.NewArch(64, graph.Sigmoid), 1)
+	p, err := graph.NewParams(graph.NewArch([]int{64}, graph.Sigmoid), 1)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func ExampleLoad() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	p, _ := graph.NewParams(graph.NewArch(32, graph.Sigmoid), 1)
+	p, _ := graph.NewParams(graph.NewArch([]int{32}, graph.Sigmoid), 1)
 	info, _ := modeljson.NewModel(p, nil, nil)
 	if err := modeljson.Save(dir, p, info); err != nil {
 		log.Fatal(err)

@@ -3,6 +3,7 @@ package infer
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/data"
@@ -44,7 +45,7 @@ func TestRoundTripGivesIdenticalProbabilities(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer loaded.Close()
-	if loaded.Info == nil || loaded.Info.Architecture.Hidden != cfg.Hidden || loaded.Dir != dir {
+	if loaded.Info == nil || !slices.Equal(loaded.Info.Architecture.Hidden, cfg.Hidden) || loaded.Dir != dir {
 		t.Fatalf("loaded model describes %+v from %q", loaded.Info, loaded.Dir)
 	}
 	got, err := loaded.Predict(d.Test.Images)

@@ -37,6 +37,14 @@ func New(p *graph.Params) *Model {
 	return &Model{Params: p, ev: graph.NewEvaluator(p, 0)}
 }
 
+// Layers returns the network's dense layers from the input side: the
+// hidden layers, then the output layer, whose activation is graph.Softmax
+// (Predict returns its probabilities). Layer i computes
+// Activation(in·W + B) with W In()×Out() (Weights(), row-major) and B
+// (Biases()) of Out() values; a model of one hidden layer has two. The
+// slices are the model's own storage: read them, do not modify them.
+func (m *Model) Layers() []graph.Dense { return m.Params.Layers }
+
 // Close releases the model's graphs.
 func (m *Model) Close() error { return m.ev.Close() }
 

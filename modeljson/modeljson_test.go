@@ -16,7 +16,7 @@ import (
 
 func TestSaveLoadRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	p, _ := graph.NewParams(graph.NewArch(5, graph.ReLU), 9)
+	p, _ := graph.NewParams(graph.NewArch([]int{5}, graph.ReLU), 9)
 	m, err := NewModel(p, map[string]int{"epochs": 1}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -32,17 +32,17 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if err := json.Compact(&compact, m2.Training); err != nil {
 		t.Fatal(err)
 	}
-	if q.Arch != p.Arch || compact.String() != `{"epochs":1}` {
+	if !q.Arch.Equal(p.Arch) || compact.String() != `{"epochs":1}` {
 		t.Fatalf("loaded %+v, training %s", q.Arch, m2.Training)
 	}
 	for i, tt := range p.Tensors() {
 		a, b := graph.F32(tt), graph.F32(q.Tensors()[i])
 		if len(a) != len(b) {
-			t.Fatalf("%s: %d values, want %d", graph.Names[i], len(b), len(a))
+			t.Fatalf("%s: %d values, want %d", p.ParamNames()[i], len(b), len(a))
 		}
 		for j := range a {
 			if a[j] != b[j] {
-				t.Fatalf("%s[%d] = %v, want %v", graph.Names[i], j, b[j], a[j])
+				t.Fatalf("%s[%d] = %v, want %v", p.ParamNames()[i], j, b[j], a[j])
 			}
 		}
 	}
@@ -55,7 +55,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 }
 
 func TestLoadRefusesBadFiles(t *testing.T) {
-	p, _ := graph.NewParams(graph.NewArch(5, graph.Sigmoid), 1)
+	p, _ := graph.NewParams(graph.NewArch([]int{5}, graph.Sigmoid), 1)
 	m, _ := NewModel(p, nil, nil)
 	npyBytes := func(shape []int, data []float32) []byte {
 		var b bytes.Buffer
@@ -78,12 +78,18 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 		}, "b2.npy: value 2 is NaN"},
 		{"not npy", "w2.npy", func(dir string) { write(t, dir, "w2.npy", []byte("hello, world, this is text")) }, "w2.npy: not a valid .npy file"},
 		{"missing b1", "b1.npy", func(dir string) { os.Remove(filepath.Join(dir, "b1.npy")) }, "b1.npy: open"},
-		{"future version", "model.json", func(dir string) { edit(t, dir, `"format_version": 1`, `"format_version": 2`) },
-			"model.json: format version 2, this program reads version 1"},
-		{"shape vs architecture", "model.json", func(dir string) { edit(t, dir, `"hidden": 5`, `"hidden": 6`) },
-			"model.json: weight w1 has shape [784 5], architecture 784 → 6 → 10 needs [784 6]"},
-		{"bad activation", "model.json", func(dir string) { edit(t, dir, `"activation": "sigmoid"`, `"activation": "tanh"`) },
-			`model.json: activation "tanh": want "sigmoid" or "relu"`},
+		{"future version", "model.json", func(dir string) { edit(t, dir, `"format_version": 2`, `"format_version": 3`) },
+			"model.json: format version 3, this program reads versions 1 and 2"},
+		{"layers vs architecture", "model.json", func(dir string) { edit(t, dir, `"hidden": 5`, `"hidden": 6`) },
+			"model.json: layers [dense_1 Dense 5 sigmoid w1 b1, dense_2 Dense 10 softmax w2 b2] do not match architecture 784 → 6 → 10 sigmoid"},
+		{"shape vs architecture", "model.json", func(dir string) {
+			edit(t, dir, `"hidden": 5`, `"hidden": 6`)
+			edit(t, dir, `"units": 5`, `"units": 6`)
+		}, "model.json: weight w1 has shape [784 5], architecture 784 → 6 → 10 needs [784 6]"},
+		{"bad activation", "model.json", func(dir string) { edit(t, dir, `"activation": "sigmoid"`, `"activation": "softsign"`) },
+			`model.json: activation "softsign": want sigmoid, relu or tanh`},
+		{"version 1 with two layers", "model.json", func(dir string) { edit(t, dir, `"format_version": 2`, `"format_version": 1`) },
+			"model.json: format version 1 with a layer list: version 1 has none"},
 		{"not json", "model.json", func(dir string) { write(t, dir, "model.json", []byte("{")) }, "model.json: unexpected end of JSON input"},
 	}
 	for _, tc := range tests {
@@ -125,11 +131,11 @@ func edit(t *testing.T, dir, old, new string) {
 }
 
 func FuzzReadModel(f *testing.F) {
-	p, _ := graph.NewParams(graph.NewArch(5, graph.Sigmoid), 1)
+	p, _ := graph.NewParams(graph.NewArch([]int{5}, graph.Sigmoid), 1)
 	m, _ := NewModel(p, map[string]any{"lr": 0.5}, nil)
 	good, _ := json.Marshal(m)
 	f.Add(good)
-	f.Add([]byte(`{"format":"perceptron-mnist","format_version":1}`))
+	f.Add([]byte(`{"format":"perceptron-mnist","format_version":2}`))
 	f.Add(bytes.Replace(good, []byte(`"hidden":5`), []byte(`"hidden":99999999999`), 1))
 	f.Add(bytes.Replace(good, []byte(`"w1.npy"`), []byte(`".."`), 1))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -144,7 +150,7 @@ func FuzzReadModel(f *testing.F) {
 			if filepath.Base(w.File) != w.File || w.File == ".." || w.File == "." {
 				t.Fatalf("accepted weight file %q", w.File)
 			}
-			if !slices.Equal(w.Shape, fileShape(m.Architecture.Arch, i)) {
+			if !slices.Equal(w.Shape, fileShapes(m.Architecture.Arch)[i]) {
 				t.Fatalf("accepted shape %v for %s", w.Shape, w.Name)
 			}
 		}
@@ -152,7 +158,7 @@ func FuzzReadModel(f *testing.F) {
 }
 
 func TestReadModelRefusesHostileJSON(t *testing.T) {
-	p, _ := graph.NewParams(graph.NewArch(5, graph.Sigmoid), 1)
+	p, _ := graph.NewParams(graph.NewArch([]int{5}, graph.Sigmoid), 1)
 	m, _ := NewModel(p, nil, nil)
 	good, _ := json.Marshal(m)
 	tests := []struct {
@@ -160,7 +166,9 @@ func TestReadModelRefusesHostileJSON(t *testing.T) {
 	}{
 		{"wrong format", `"format":"perceptron-mnist"`, `"format":"keras"`, `format "keras", want "perceptron-mnist"`},
 		{"huge hidden", `"hidden":5`, `"hidden":4000000000`, "hidden size 4000000000: want 1 to 65536 neurons"},
-		{"other inputs", `"inputs":784`, `"inputs":1000000000000`, "architecture 1000000000000 → 5 → 10: this program uses MNIST networks"},
+		{"other inputs", `"inputs":784`, `"inputs":1000000000000`, "architecture 1000000000000 → 5 → 10: need at least 1 input and 2 outputs"},
+		{"other outputs", `"outputs":10`, `"outputs":12`, "architecture 784 → 5 → 12: this program uses MNIST networks 784 → … → 10"},
+		{"huge layers", `"hidden":5`, `"hidden":[65536,65536]`, "architecture 784 → 65536 → 65536 → 10 has 4347133962 parameters, more than the 67108864 allowed"},
 		{"dotdot file", `"file":"w1.npy"`, `"file":".."`, `weight w1: file ".." must be a plain file name`},
 		{"path file", `"file":"w1.npy"`, `"file":"/etc/passwd"`, `weight w1: file "/etc/passwd" must be a plain file name`},
 		{"wrong dtype", `"dtype":"float32"`, `"dtype":"float64"`, `weight w1 has dtype "float64", want float32`},

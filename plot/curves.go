@@ -48,7 +48,7 @@ var Palette = []color.RGBA{
 // first: "784-64-10 sigmoid", "sgd", "lr=0.5", "batch=100", "epochs=10",
 // "seed=1", then "train-limit=N" and "test-limit=N" when set.
 func Describe(c train.Config) []string {
-	d := []string{fmt.Sprintf("784-%d-10 %s", c.Hidden, c.Activation), c.Optimizer,
+	d := []string{fmt.Sprintf("784-%s-10 %s", strings.ReplaceAll(c.Hidden.String(), "+", "-"), c.Activation), c.Optimizer,
 		"lr=" + strconv.FormatFloat(c.LR, 'g', -1, 64), fmt.Sprintf("batch=%d", c.Batch),
 		fmt.Sprintf("epochs=%d", c.Epochs), fmt.Sprintf("seed=%d", c.Seed)}
 	if c.TrainLimit > 0 {
@@ -67,7 +67,7 @@ func Titles(runs []*Run) (title string, labels []string) {
 	descs := make([][]string, len(runs))
 	count := map[string]int{}
 	for i, r := range runs {
-		if r.Config != (train.Config{}) {
+		if !r.Config.Equal(train.Config{}) {
 			descs[i] = Describe(r.Config)
 			if n := len(r.Seeds); n > 1 {
 				descs[i][5] = fmt.Sprintf("seeds=%d–%d", r.Config.Seed, r.Config.Seed+uint64(n-1))

@@ -56,7 +56,7 @@ func TestSaveCurves(t *testing.T) {
 		{"one epoch", []*Run{{Dir: "a", Config: cfg, History: history(1, 0)}}, Palette[:2], 100},
 		{"three runs", []*Run{
 			{Dir: "a", Config: cfg, History: history(10, 0)},
-			{Dir: "b", Config: train.Config{Hidden: 20, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 200, Epochs: 10, Seed: 1}, History: history(10, 0.02)},
+			{Dir: "b", Config: train.Config{Hidden: graph.Sizes{20}, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 200, Epochs: 10, Seed: 1}, History: history(10, 0.02)},
 			{Dir: "c", Config: cfg, History: history(250, 0.04)},
 		}, Palette[:3], 400},
 	} {
@@ -150,7 +150,7 @@ func TestTitles(t *testing.T) {
 func TestReadRun(t *testing.T) {
 	dir := t.TempDir()
 	cfg := train.DefaultConfig()
-	cfg.Hidden, cfg.Epochs = 5, 3
+	cfg.Hidden, cfg.Epochs = graph.Sizes{5}, 3
 	h := history(3, 0)
 	if err := h.Save(filepath.Join(dir, train.MetricsFile), filepath.Join(dir, train.HistoryFile)); err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestReadRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Config != (train.Config{}) || len(r.History) != 3 {
+	if !r.Config.Equal(train.Config{}) || len(r.History) != 3 {
 		t.Errorf("ReadRun without model.json: %+v", r)
 	}
 	p, err := graph.NewParams(cfg.Arch(), 1)
@@ -177,7 +177,7 @@ func TestReadRun(t *testing.T) {
 	if r, err = ReadRun(dir); err != nil {
 		t.Fatal(err)
 	}
-	if r.Config != cfg {
+	if !r.Config.Equal(cfg) {
 		t.Errorf("config %+v, want %+v", r.Config, cfg)
 	}
 	for i, e := range r.History { // metrics.csv keeps 8 significant digits

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -130,7 +131,7 @@ func adamHistory(n int, a, b float64, overfit bool) train.History {
 func TestLegendsClearOfCurves(t *testing.T) {
 	adam := func(batch, epochs int) train.Config {
 		c := train.DefaultConfig()
-		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = 20, "relu", "adam", 0.001, batch, epochs
+		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = graph.Sizes{20}, "relu", "adam", 0.001, batch, epochs
 		return c
 	}
 	for _, tc := range []struct {

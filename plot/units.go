@@ -1,10 +1,12 @@
 package plot
 
 import (
+	"cmp"
 	"fmt"
 	"image"
 	"image/color"
 	"math"
+	"slices"
 
 	"github.com/perceptron-mnist/perceptron/internal/imagefile"
 )
@@ -36,10 +38,39 @@ func UnitsLayout(hidden int) (cols, rows, scale int) {
 	return cols, rows, scale
 }
 
-// HiddenUnits draws the input weights of each hidden unit, column j of the
-// inputs × hidden matrix w1 (row-major, inputs = 784), as a 28×28 tile,
-// row by row in a grid: red for positive weights, blue for negative, each
-// tile scaled by its own largest |weight|.
+// MaxUnits is the most tiles HiddenUnits draws: beyond it the tiles get too
+// small to read.
+const MaxUnits = 100
+
+// ShownUnits returns the hidden units HiddenUnits draws, in order: all of
+// them up to MaxUnits, else the MaxUnits whose input weights have the
+// largest norms (the most developed features; the first on ties).
+func ShownUnits(w1 []float32, inputs, hidden int) []int {
+	units := make([]int, hidden)
+	for j := range units {
+		units[j] = j
+	}
+	if hidden <= MaxUnits {
+		return units
+	}
+	norm := make([]float64, hidden)
+	for i := range inputs {
+		row := w1[i*hidden : (i+1)*hidden]
+		for j, w := range row {
+			norm[j] += float64(w) * float64(w)
+		}
+	}
+	slices.SortStableFunc(units, func(a, b int) int { return cmp.Compare(norm[b], norm[a]) })
+	units = units[:MaxUnits]
+	slices.Sort(units)
+	return units
+}
+
+// HiddenUnits draws the input weights of the first hidden layer's units,
+// column j of the inputs × hidden matrix w1 (row-major, inputs = 784), as
+// 28×28 tiles, row by row in a grid: red for positive weights, blue for
+// negative, each tile scaled by its own largest |weight|. A layer of more
+// than MaxUnits units is shown by the MaxUnits of ShownUnits.
 func HiddenUnits(w1 []float32, inputs, hidden int) (*image.RGBA, error) {
 	if inputs != Side*Side {
 		return nil, fmt.Errorf("hidden units: %d inputs, want %d (28×28 images)", inputs, Side*Side)
@@ -47,18 +78,19 @@ func HiddenUnits(w1 []float32, inputs, hidden int) (*image.RGBA, error) {
 	if hidden < 1 || len(w1) != inputs*hidden {
 		return nil, fmt.Errorf("hidden units: %d weights for %d × %d", len(w1), inputs, hidden)
 	}
-	cols, rows, s := UnitsLayout(hidden)
+	shown := ShownUnits(w1, inputs, hidden)
+	cols, rows, s := UnitsLayout(len(shown))
 	tile := Side*s + Gap
 	img := image.NewRGBA(image.Rect(0, 0, cols*tile+Gap, rows*tile+Gap))
 	for i := 0; i < len(img.Pix); i += 4 {
 		copy(img.Pix[i:i+4], []uint8{Background.R, Background.G, Background.B, Background.A})
 	}
-	for j := range hidden {
+	for t, j := range shown {
 		var m float64
 		for i := range inputs {
 			m = max(m, math.Abs(float64(w1[i*hidden+j])))
 		}
-		x0, y0 := Gap+(j%cols)*tile, Gap+(j/cols)*tile
+		x0, y0 := Gap+(t%cols)*tile, Gap+(t/cols)*tile
 		for i := range inputs {
 			c := shade(float64(w1[i*hidden+j]), m)
 			px, py := x0+(i%Side)*s, y0+(i/Side)*s

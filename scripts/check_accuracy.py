@@ -3,10 +3,12 @@
 
     /usr/bin/python3 scripts/check_accuracy.py RUN_DIR --data MNIST_DIR [--json]
 
-RUN_DIR holds w1.npy (784xH), b1.npy (H), w2.npy (Hx10), b2.npy (10) and model.json, as
-`perceptron train` writes them; MNIST_DIR holds t10k-images-idx3-ubyte.gz and
-t10k-labels-idx1-ubyte.gz (`perceptron data` prints where they are).
-probabilities = softmax(act(x @ w1 + b1) @ w2 + b2) with x = pixels / 255, row-major.
+RUN_DIR holds model.json and w1.npy, b1.npy, ..., wN.npy, bN.npy for N dense layers (w1
+784xH, b1 H, w2 Hx10, b2 10 for one hidden layer), as `perceptron train` writes them (or an
+earlier version did); MNIST_DIR holds t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz
+(`perceptron data` prints where they are).
+probabilities = softmax(...act(act(x @ w1 + b1) @ w2 + b2)... @ wN + bN) with x = pixels / 255,
+row-major, act the model's activation (sigmoid, relu or tanh; any other is refused).
 """
 import argparse
 import gzip
@@ -15,6 +17,9 @@ import os
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from predict import ModelError, load_model, log_probs  # noqa: E402
 
 
 def read_idx(path):
@@ -35,24 +40,6 @@ def find(data_dir, name):
     sys.exit(f"check_accuracy: {name} not found in {data_dir}")
 
 
-def load_model(run_dir):
-    with open(os.path.join(run_dir, "model.json")) as f:
-        model = json.load(f)
-    weights = {w["name"]: np.load(os.path.join(run_dir, w["file"])) for w in model["weights"]}
-    return model, weights
-
-
-def log_probs(model, weights, x):
-    z1 = x @ weights["w1"] + weights["b1"]
-    if model["architecture"]["activation"] == "relu":
-        h = np.maximum(z1, 0)
-    else:
-        h = 1 / (1 + np.exp(-z1))
-    z2 = h @ weights["w2"] + weights["b2"]
-    z2 = z2 - z2.max(axis=1, keepdims=True)
-    return z2 - np.log(np.exp(z2).sum(axis=1, keepdims=True))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("run_dir")
@@ -60,11 +47,14 @@ def main():
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
 
-    model, weights = load_model(args.run_dir)
+    try:
+        model = load_model(args.run_dir)
+    except ModelError as e:
+        sys.exit(f"check_accuracy: {e}")
     images = read_idx(find(args.data, "t10k-images-idx3-ubyte.gz"))
     labels = read_idx(find(args.data, "t10k-labels-idx1-ubyte.gz"))
     x = images.reshape(len(images), 784).astype(np.float32) / 255
-    logp = log_probs(model, weights, x).astype(np.float64)
+    logp = log_probs(model, x).astype(np.float64)
     acc = float((logp.argmax(axis=1) == labels).mean())
     loss = float(-logp[np.arange(len(labels)), labels].mean())
     if args.json:

@@ -3,8 +3,10 @@
 
     /usr/bin/python3 scripts/predict.py RUN_DIR INPUT [INPUT ...] [--json]
 
-RUN_DIR is what `perceptron train` writes: model.json and w1.npy (784xH), b1.npy (H),
-w2.npy (Hx10), b2.npy (10). Each INPUT is
+RUN_DIR is what `perceptron train` writes: model.json and w1.npy (784xH1), b1.npy (H1), ...,
+wN.npy (HN-1x10), bN.npy (10) for N dense layers (w1 b1 w2 b2 for one hidden layer; run
+directories of earlier versions, model.json format version 1, are read too). Hidden layers
+apply the model's activation (sigmoid, relu or tanh), the last one softmax. Each INPUT is
   - an .npy array of shape (N, 28, 28) or (N, 784) (or one image, (28, 28) or (784,)):
     float32/float64 pixel/255 values in [0, 1], or uint8 pixels 0-255; white ink on black,
     the digit centred as MNIST's are;
@@ -30,8 +32,8 @@ import sys
 
 import numpy as np
 
-FORMAT, FORMAT_VERSION = "perceptron-mnist", 1
-NAMES = ("w1", "b1", "w2", "b2")
+FORMAT, FORMAT_VERSIONS = "perceptron-mnist", (1, 2)
+ACTIVATIONS = ("sigmoid", "relu", "tanh")
 
 
 class ModelError(Exception):
@@ -39,8 +41,10 @@ class ModelError(Exception):
 
 
 def load_model(run_dir):
-    """Reads and checks model.json and the weights it lists; returns a dict with
-    the architecture and the float32 weights."""
+    """Reads and checks model.json (format version 1, one hidden layer, or 2, any
+    number) and the weights it lists; returns a dict with the architecture, the
+    float32 weights by name, and "layers": the dense layers input first, as
+    (weights (in, out), biases (out,), activation) with "softmax" last."""
     path = os.path.join(run_dir, "model.json")
     try:
         with open(path) as f:
@@ -49,16 +53,30 @@ def load_model(run_dir):
         raise ModelError(f"{path}: {e}") from None
     if meta.get("format") != FORMAT:
         raise ModelError(f"{path}: format {meta.get('format')!r}, want {FORMAT!r}")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ModelError(f"{path}: format version {meta.get('format_version')}, this script reads version {FORMAT_VERSION}")
+    version = meta.get("format_version")
+    if version not in FORMAT_VERSIONS:
+        raise ModelError(f"{path}: format version {version}, this script reads versions 1 and 2")
     arch = meta["architecture"]
-    n_in, n_hid, n_out = arch["inputs"], arch["hidden"], arch["outputs"]
-    if arch["activation"] not in ("sigmoid", "relu"):
-        raise ModelError(f"{path}: activation {arch['activation']!r}, want 'sigmoid' or 'relu'")
-    want = {"w1": (n_in, n_hid), "b1": (n_hid,), "w2": (n_hid, n_out), "b2": (n_out,)}
+    hidden = arch["hidden"] if isinstance(arch["hidden"], list) else [arch["hidden"]]
+    if version == 1 and len(hidden) != 1:
+        raise ModelError(f"{path}: format version 1 with {len(hidden)} hidden layers")
+    if arch["activation"] not in ACTIVATIONS:
+        raise ModelError(f"{path}: activation {arch['activation']!r}, want one of {', '.join(ACTIVATIONS)}")
+    widths = [arch["inputs"]] + hidden + [arch["outputs"]]
+    n = len(widths) - 1
+    acts = [arch["activation"]] * (n - 1) + ["softmax"]
+    if version == 2:
+        listed_layers = [(l.get("units"), l.get("activation"), l.get("weights"), l.get("bias")) for l in arch.get("layers", [])]
+        want_layers = [(widths[i + 1], acts[i], f"w{i + 1}", f"b{i + 1}") for i in range(n)]
+        if listed_layers != want_layers:
+            raise ModelError(f"{path}: layers {listed_layers} do not match the architecture's {want_layers}")
+    want = {}
+    for i in range(n):
+        want[f"w{i + 1}"] = (widths[i], widths[i + 1])
+        want[f"b{i + 1}"] = (widths[i + 1],)
     listed = {w["name"]: w for w in meta.get("weights", [])}
     weights = {}
-    for name in NAMES:
+    for name in want:
         if name not in listed:
             raise ModelError(f"{path}: weight {name} is not listed")
         fpath = os.path.join(run_dir, os.path.basename(listed[name]["file"]))
@@ -73,22 +91,37 @@ def load_model(run_dir):
         if not np.isfinite(a).all():
             raise ModelError(f"{fpath}: holds NaN or infinite values")
         weights[name] = a
-    return {"architecture": arch, "weights": weights, "dir": run_dir}
+    layers = [(weights[f"w{i + 1}"], weights[f"b{i + 1}"], acts[i]) for i in range(n)]
+    return {"architecture": arch, "weights": weights, "layers": layers, "dir": run_dir}
+
+
+def activate(z, activation):
+    """A hidden layer's activation, in float32; unknown ones are refused."""
+    if activation == "relu":
+        return np.maximum(z, np.float32(0))
+    if activation == "sigmoid":
+        return np.float32(1) / (np.float32(1) + np.exp(-z))
+    if activation == "tanh":
+        return np.tanh(z)
+    raise ModelError(f"activation {activation!r}, want one of {', '.join(ACTIVATIONS)}")
+
+
+def log_probs(model, images):
+    """Log-probabilities (N, 10) of images: (N, 784) or (N, 28, 28) in [0, 1],
+    computed in float32 layer by layer: act(h @ w + b), log-softmax last."""
+    layers = model["layers"]
+    h = np.asarray(images, dtype=np.float32).reshape(-1, layers[0][0].shape[0])
+    for w, b, activation in layers[:-1]:
+        h = activate(h @ w + b, activation)
+    w, b, _ = layers[-1]
+    z = h @ w + b
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
 def predict_proba(model, images):
     """Probabilities (N, 10) of images: (N, 784) or (N, 28, 28) in [0, 1]."""
-    w = model["weights"]
-    x = np.asarray(images, dtype=np.float32).reshape(-1, w["w1"].shape[0])
-    z1 = x @ w["w1"] + w["b1"]
-    if model["architecture"]["activation"] == "relu":
-        h = np.maximum(z1, np.float32(0))
-    else:
-        h = np.float32(1) / (np.float32(1) + np.exp(-z1))
-    z2 = h @ w["w2"] + w["b2"]
-    z2 = z2 - z2.max(axis=1, keepdims=True)
-    logp = z2 - np.log(np.exp(z2).sum(axis=1, keepdims=True))
-    return np.exp(logp)
+    return np.exp(log_probs(model, images))
 
 
 def read_images(path):

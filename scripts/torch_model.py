@@ -39,8 +39,7 @@ ACTIVATIONS = {"sigmoid": torch.nn.Sigmoid, "relu": torch.nn.ReLU, "tanh": torch
 def layers(model):
     """The dense layers of a model loaded by predict.load_model, input first, as
     (weights (in, out), biases (out,), activation) with "softmax" last."""
-    w = model["weights"]
-    return [(w["w1"], w["b1"], model["architecture"]["activation"]), (w["w2"], w["b2"], "softmax")]
+    return model["layers"]
 
 
 def load(run_dir):

@@ -15,7 +15,7 @@ import (
 
 func Example() {
 	// A model: here untrained weights; infer.Load(runDir) for a trained one.
-	p, err := graph.NewParams(graph.NewArch(64, graph.Sigmoid), 1)
+	p, err := graph.NewParams(graph.NewArch([]int{64}, graph.Sigmoid), 1)
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/infer"
 )
 
@@ -12,34 +13,46 @@ import (
 type ModelInfo struct {
 	// Dir is the name of the run directory the model was loaded from: its
 	// last element only, so that no path of the machine is shown.
-	Dir          string  `json:"dir,omitempty"`
-	Inputs       int     `json:"inputs"`
-	Hidden       int     `json:"hidden"`
-	Outputs      int     `json:"outputs"`
-	Activation   string  `json:"activation"`
-	Architecture string  `json:"architecture"` // for example "784 → 64 → 10, sigmoid, softmax"
-	Params       int     `json:"params"`       // weights and biases
-	Formula      string  `json:"formula,omitempty"`
-	TestAccuracy float64 `json:"test_accuracy,omitempty"` // fraction, from model.json's metrics.test_acc
+	Dir          string      `json:"dir,omitempty"`
+	Inputs       int         `json:"inputs"`
+	Hidden       graph.Sizes `json:"hidden"` // one number for one hidden layer, a list for several
+	Outputs      int         `json:"outputs"`
+	Activation   string      `json:"activation"`
+	Architecture string      `json:"architecture"` // for example "784 → 64 → 10, sigmoid, softmax"
+	Params       int         `json:"params"`       // weights and biases
+	Layers       []Layer     `json:"layers"`       // the dense layers, input side first
+	Formula      string      `json:"formula,omitempty"`
+	TestAccuracy float64     `json:"test_accuracy,omitempty"` // fraction, from model.json's metrics.test_acc
 	// Training and Metrics are model.json's records of how the model was
 	// trained and how it fared, as written.
 	Training json.RawMessage `json:"training,omitempty"`
 	Metrics  json.RawMessage `json:"metrics,omitempty"`
 }
 
+// Layer is one dense layer in ModelInfo.
+type Layer struct {
+	Name       string `json:"name"` // "dense_1", …, as model.json names it
+	Units      int    `json:"units"`
+	Activation string `json:"activation"` // softmax for the last
+	Params     int    `json:"params"`
+}
+
 // Describe summarises m: its architecture, parameter count and, when it was
 // loaded from a run directory, its recorded test accuracy.
 func Describe(m *infer.Model) ModelInfo {
 	a := m.Params.Arch
-	h, o := a.NumParams()
 	info := ModelInfo{
 		Dir:          runName(m.Dir),
 		Inputs:       a.Inputs,
 		Hidden:       a.Hidden,
 		Outputs:      a.Outputs,
 		Activation:   a.Activation,
-		Architecture: fmt.Sprintf("%d → %d → %d, %s, softmax", a.Inputs, a.Hidden, a.Outputs, a.Activation),
-		Params:       h + o,
+		Architecture: fmt.Sprintf("%v, %s, softmax", a, a.Activation),
+		Params:       a.NumParams(),
+	}
+	for i, p := range a.LayerParams() {
+		l := m.Params.Layers[i]
+		info.Layers = append(info.Layers, Layer{Name: fmt.Sprintf("dense_%d", i+1), Units: l.Out(), Activation: l.Activation, Params: p})
 	}
 	if m.Info != nil {
 		info.Formula = m.Info.Architecture.Formula

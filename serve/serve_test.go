@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/data"
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/infer"
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/internal/testmodel"
@@ -341,7 +343,7 @@ func TestModelInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantParams := 784*64 + 64 + 64*10 + 10
-	if info.Inputs != 784 || info.Hidden != 64 || info.Outputs != 10 || info.Activation != "sigmoid" || info.Params != wantParams {
+	if info.Inputs != 784 || !slices.Equal(info.Hidden, graph.Sizes{64}) || info.Outputs != 10 || info.Activation != "sigmoid" || info.Params != wantParams {
 		t.Errorf("model %+v; want 784 → 64 → 10 sigmoid with %d parameters", info, wantParams)
 	}
 	if want := testmodel.Default(t).Final().TestAcc; info.TestAccuracy != want || info.TestAccuracy < 0.95 {

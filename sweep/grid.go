@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/train"
 )
 
@@ -19,7 +20,7 @@ import (
 // is the cartesian product, in the order hidden, activation, optimizer, lr,
 // batch, epochs, seed (the last varies fastest).
 type Grid struct {
-	Hidden     []int
+	Hidden     []graph.Sizes // each one network: "64", "512+512"
 	Activation []string
 	Optimizer  []string
 	LR         []float64 // empty: each optimizer's default
@@ -58,6 +59,21 @@ func (g Grid) Configs() []train.Config {
 		}
 	}
 	return out
+}
+
+// ParseSizes parses a comma-separated list of hidden layer sizes given to
+// flag name, each as -hidden of train takes it: "64,512+512" is two
+// networks, one with a hidden layer of 64 neurons, one with two of 512.
+func ParseSizes(name, s string) ([]graph.Sizes, error) {
+	var out []graph.Sizes
+	for _, f := range strings.Split(s, ",") {
+		v, err := graph.ParseSizes(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("-%s %q: %w", name, s, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // ParseInts parses a comma-separated list of integers given to flag name.

@@ -185,11 +185,11 @@ func state(dir string, cfg train.Config) string {
 	switch {
 	case locked:
 		s := "running (locked by " + h.String() + ")"
-		if err == nil && ck.Config == cfg {
+		if err == nil && ck.Config.Equal(cfg) {
 			s += fmt.Sprintf(", %d of %d epochs done", len(ck.History), cfg.Epochs)
 		}
 		return s
-	case err == nil && ck.Config == cfg:
+	case err == nil && ck.Config.Equal(cfg):
 		return fmt.Sprintf("interrupted after epoch %d of %d (its plan line resumes it)", len(ck.History), cfg.Epochs)
 	case err == nil:
 		return "holds another run (" + ck.Config.Name() + ")"

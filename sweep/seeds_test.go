@@ -40,7 +40,7 @@ func TestSummarize(t *testing.T) {
 
 func TestWithSeeds(t *testing.T) {
 	a, b := train.DefaultConfig(), train.DefaultConfig()
-	b.Seed, b.Hidden = 7, 20
+	b.Seed, b.Hidden = 7, graph.Sizes{20}
 	var got []string
 	for _, c := range WithSeeds([]train.Config{a, b}, 3) {
 		got = append(got, c.Name())
@@ -179,10 +179,10 @@ func TestOneSeedTablesUnchanged(t *testing.T) {
 	base := train.DefaultConfig()
 	lr := base
 	lr.LR = 0.005
-	hidden := func(h int) train.Config { c := base; c.Hidden = h; return c }
+	hidden := func(h int) train.Config { c := base; c.Hidden = graph.Sizes{h}; return c }
 	adam := func(batch, epochs int) train.Config {
 		c := base
-		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = 20, graph.ReLU, train.Adam, 0.001, batch, epochs
+		c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch, c.Epochs = graph.Sizes{20}, graph.ReLU, train.Adam, 0.001, batch, epochs
 		return c
 	}
 	cfgs := []train.Config{lr, base, hidden(50), hidden(20), hidden(5), adam(200, 10), adam(2000, 10), adam(20000, 10), adam(20000, 100)}

@@ -104,7 +104,7 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 		// An interrupted run of cfg continues from its checkpoint; anything
 		// else in dir is an earlier run's, removed before training afresh.
 		ck, ckErr := train.ReadCheckpoint(filepath.Join(dir, train.CheckpointFile))
-		resume := !opts.Force && ckErr == nil && ck.Config == cfg
+		resume := !opts.Force && ckErr == nil && ck.Config.Equal(cfg)
 		if !resume {
 			if err := train.CheckRunDir(dir, true, opts.Clean...); err != nil {
 				return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)
@@ -197,7 +197,7 @@ func Finished(dir string, cfg train.Config) (Run, bool) {
 	if json.Unmarshal(m.Training, &got) != nil || json.Unmarshal(m.Metrics, &s) != nil {
 		return Run{}, false
 	}
-	if got != cfg || !(s.Epochs == cfg.Epochs || s.StoppedEarly && s.Epochs < cfg.Epochs) {
+	if !got.Equal(cfg) || !(s.Epochs == cfg.Epochs || s.StoppedEarly && s.Epochs < cfg.Epochs) {
 		return Run{}, false
 	}
 	h, err := train.ReadHistory(filepath.Join(dir, train.MetricsFile))

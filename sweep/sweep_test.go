@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/train"
@@ -16,7 +17,7 @@ import (
 
 func TestSweepSameNumbersWithOneOrTwoJobs(t *testing.T) {
 	d := testenv.MNIST(t)
-	g := Grid{Hidden: []int{8, 16}, Activation: []string{"sigmoid", "relu"}, Optimizer: []string{"sgd", "adam"},
+	g := Grid{Hidden: []graph.Sizes{{8}, {16}}, Activation: []string{"sigmoid", "relu"}, Optimizer: []string{"sgd", "adam"},
 		Batch: []int{100}, Epochs: []int{2}, Seed: []uint64{1}, TrainLimit: 2000, TestLimit: 500}
 	cfgs := g.Configs()
 	if len(cfgs) != 8 {
@@ -45,7 +46,7 @@ func TestSweepSameNumbersWithOneOrTwoJobs(t *testing.T) {
 func TestSweepReusesFinishedRuns(t *testing.T) {
 	d := testenv.MNIST(t)
 	out := t.TempDir()
-	cfgs := []train.Config{{Hidden: 8, Activation: "sigmoid", Optimizer: "sgd", LR: 0.5, Batch: 100, Epochs: 1, Seed: 1, TrainLimit: 1000, TestLimit: 200}}
+	cfgs := []train.Config{{Hidden: graph.Sizes{8}, Activation: "sigmoid", Optimizer: "sgd", LR: 0.5, Batch: 100, Epochs: 1, Seed: 1, TrainLimit: 1000, TestLimit: 200}}
 	first, err := Sweep(context.Background(), cfgs, d, Options{Out: out, Jobs: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +130,7 @@ func TestMarkdownTable(t *testing.T) {
 
 func TestSweepResumesInterruptedRun(t *testing.T) {
 	d := testenv.MNIST(t)
-	cfg := train.Config{Hidden: 8, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 100, Epochs: 3, Seed: 2, TrainLimit: 1000, TestLimit: 200}
+	cfg := train.Config{Hidden: graph.Sizes{8}, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 100, Epochs: 3, Seed: 2, TrainLimit: 1000, TestLimit: 200}
 	want, err := train.Run(context.Background(), cfg, d, train.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +190,7 @@ func TestSweepResumesInterruptedRun(t *testing.T) {
 func TestSweepReusesEarlyStoppedRun(t *testing.T) {
 	d := testenv.MNIST(t)
 	// lr so small that nothing improves: early stopping ends the run after 1+1 epochs.
-	cfg := train.Config{Hidden: 8, Activation: "sigmoid", Optimizer: "sgd", LR: 1e-9, Batch: 100, Epochs: 6, Seed: 1, TrainLimit: 500, TestLimit: 100, EarlyStop: 1}
+	cfg := train.Config{Hidden: graph.Sizes{8}, Activation: "sigmoid", Optimizer: "sgd", LR: 1e-9, Batch: 100, Epochs: 6, Seed: 1, TrainLimit: 500, TestLimit: 100, EarlyStop: 1}
 	out := t.TempDir()
 	first, err := Sweep(context.Background(), []train.Config{cfg}, d, Options{Out: out, Jobs: 1})
 	if err != nil {

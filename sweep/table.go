@@ -132,7 +132,7 @@ func (r Row) cells(pct bool) []string {
 		return strconv.FormatFloat(v, 'g', 8, 64)
 	}
 	secs := strconv.FormatFloat(r.TrainSeconds, 'f', 2, 64)
-	return []string{strconv.Itoa(c.Hidden), c.Activation, c.Optimizer, strconv.FormatFloat(c.LR, 'g', -1, 64),
+	return []string{c.Hidden.String(), c.Activation, c.Optimizer, strconv.FormatFloat(c.LR, 'g', -1, 64),
 		strconv.Itoa(c.Batch), strconv.Itoa(c.Epochs), strconv.FormatUint(c.Seed, 10),
 		acc(r.TrainAcc), acc(r.TestAcc), secs, acc(r.BestTestAcc), strconv.Itoa(r.BestEpoch),
 		strconv.Itoa(r.Updates), r.RunDir}

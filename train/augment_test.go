@@ -18,7 +18,7 @@ import (
 // augmentConfig is a short augmented run: 3050 images (30 full batches of
 // 100 and one of 50), 2 epochs.
 func augmentConfig(elastic bool) Config {
-	cfg := Config{Hidden: 24, Activation: graph.ReLU, Optimizer: Adam, LR: 0.002, Batch: 100, Epochs: 2, Seed: 9,
+	cfg := Config{Hidden: graph.Sizes{24}, Activation: graph.ReLU, Optimizer: Adam, LR: 0.002, Batch: 100, Epochs: 2, Seed: 9,
 		TrainLimit: 3050, TestLimit: 500, Augment: augment.Default()}
 	if elastic {
 		cfg.Augment.Elastic = augment.DefaultElastic

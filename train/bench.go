@@ -47,20 +47,34 @@ type BenchResult struct {
 }
 
 // TrainFLOPs counts the model arithmetic of training on n images: per image
-// the forward matrix products (2·I·H + 2·H·O), the gradients of both weight
-// matrices (2·I·H + 2·H·O) and the gradient through the output layer
-// (2·H·O). The input gradient is not computed, and element-wise work
-// (biases, activation, softmax, the solver) is left out, as nanoGPT counts
-// its model FLOPs.
+// and per dense layer of I inputs and O outputs, the forward matrix product
+// (2·I·O) and the gradient of its weights (2·I·O), and for every layer but
+// the first the gradient through it to its inputs (2·I·O); for one hidden
+// layer 4·I·H + 6·H·O. The input gradient of the first layer is not
+// computed, and element-wise work (biases, activations, dropout, softmax,
+// the solver) is left out, as nanoGPT counts its model FLOPs.
 func TrainFLOPs(a graph.Arch, n int) float64 {
-	i, h, o := float64(a.Inputs), float64(a.Hidden), float64(a.Outputs)
-	return float64(n) * (4*i*h + 6*h*o)
+	w := a.Widths()
+	var f float64
+	for i := 0; i+1 < len(w); i++ {
+		io := float64(w[i]) * float64(w[i+1])
+		f += 4 * io
+		if i > 0 {
+			f += 2 * io
+		}
+	}
+	return float64(n) * f
 }
 
-// EvalFLOPs counts the forward matrix products of evaluating n images.
+// EvalFLOPs counts the forward matrix products of evaluating n images:
+// 2·I·O per image and dense layer.
 func EvalFLOPs(a graph.Arch, n int) float64 {
-	i, h, o := float64(a.Inputs), float64(a.Hidden), float64(a.Outputs)
-	return float64(n) * (2*i*h + 2*h*o)
+	w := a.Widths()
+	var f float64
+	for i := 0; i+1 < len(w); i++ {
+		f += 2 * float64(w[i]) * float64(w[i+1])
+	}
+	return float64(n) * f
 }
 
 // Bench trains cfg on d's training set (cfg.Epochs is ignored) for one

@@ -14,7 +14,7 @@ import (
 // (scripts/bench_numpy.py): 784 → 20 → 10, relu, Adam, batches of 200.
 func benchConfig() Config {
 	c := DefaultConfig()
-	c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch = 20, graph.ReLU, Adam, 0.001, 200
+	c.Hidden, c.Activation, c.Optimizer, c.LR, c.Batch = graph.Sizes{20}, graph.ReLU, Adam, 0.001, 200
 	return c
 }
 

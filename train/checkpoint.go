@@ -2,23 +2,19 @@ package train
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/perceptron-mnist/perceptron/modeljson"
 	"hash/crc32"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
+	"slices"
+	"strings"
 
-	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
-	"github.com/perceptron-mnist/perceptron/rundir"
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -48,7 +44,7 @@ type Checkpoint struct {
 	// TrainImages is the number of training images the run uses.
 	TrainImages int
 	Params      *graph.Params
-	Adam        *AdamState // nil for SGD
+	Solver      *SolverState // nil for SGD
 	// Shuffler is the data.Shuffler's state before Epoch's order was dealt.
 	Shuffler []byte
 }
@@ -64,19 +60,33 @@ type checkpointMeta struct {
 	StoppedEarly bool    `json:"stopped_early"`
 	TrainImages  int     `json:"train_images"`
 	AdamIter     int     `json:"adam_iter"`
+	// Arrays names the float32 arrays that follow, in order (version 2).
+	Arrays []arrayMeta `json:"arrays,omitempty"`
+}
+
+// arrayMeta names one float32 array of a checkpoint: a parameter ("w1",
+// "b1", …) or a moment of one ("m.w1", "v.w1", "velocity.w1",
+// "mean_square.w1"), and its shape.
+type arrayMeta struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
 }
 
 // checkpointMagic starts a checkpoint file; it is followed by the format
 // version (uint32), the length of the JSON metadata (uint32) and the
 // metadata, the length of the shuffler state (uint32) and the state, the
-// float32 weights w1 b1 w2 b2 (sizes from the architecture), for Adam after
-// its first step the first then the second moments of each, and a CRC-32C of
-// everything before it. All integers and floats are little-endian.
+// float32 arrays and a CRC-32C of everything before it. All integers and
+// floats are little-endian. Version 2's metadata names each array and its
+// shape (checkpointMeta.Arrays): the weights w1 b1 … wN bN, then, once the
+// solver has stepped, each moment of the optimizer for every parameter
+// (MomentNames). Version 1, written before networks had several layers,
+// holds the arrays w1 b1 w2 b2 and for Adam after its first step their
+// first then their second moments, unnamed, and is still read.
 const (
 	checkpointMagic   = "perceptron-ckpt\n"
-	checkpointVersion = 1
-	// maxCheckpointBytes bounds the file: the largest network (65536 hidden
-	// neurons) with Adam's moments needs about 625 MB.
+	checkpointVersion = 2
+	// maxCheckpointBytes bounds the file: the largest network
+	// (graph.MaxParams) with Adam's moments needs about 800 MB.
 	maxCheckpointBytes = 1 << 30
 	maxCheckpointMeta  = 64 << 20
 )
@@ -88,6 +98,25 @@ func WriteCheckpoint(path string, ck *Checkpoint) error {
 	return atomicfile.Write(path, ck.encode)
 }
 
+// arrayList returns the names and shapes of the arrays of a checkpoint of
+// a run with configuration c, with the solver's moments or without.
+func arrayList(c Config, moments bool) []arrayMeta {
+	a := c.Arch()
+	names, shapes := a.ParamNames(), a.ParamShapes()
+	var out []arrayMeta
+	for i, n := range names {
+		out = append(out, arrayMeta{n, shapes[i]})
+	}
+	if moments {
+		for _, k := range MomentNames(c.Optimizer) {
+			for i, n := range names {
+				out = append(out, arrayMeta{k + "." + n, shapes[i]})
+			}
+		}
+	}
+	return out
+}
+
 // encode writes the checkpoint file's content.
 func (ck *Checkpoint) encode(w io.Writer) error {
 	meta := checkpointMeta{Config: ck.Config, Epoch: ck.Epoch, Step: ck.Step, Seconds: ck.Seconds, History: ck.History,
@@ -96,15 +125,38 @@ func (ck *Checkpoint) encode(w io.Writer) error {
 	for _, t := range ck.Params.Tensors() {
 		arrays = append(arrays, graph.F32(t))
 	}
-	if ck.Adam != nil {
-		meta.AdamIter = ck.Adam.Iter
-		arrays = append(append(arrays, ck.Adam.M...), ck.Adam.V...)
+	moments := ck.Solver != nil && len(ck.Solver.Moments) > 0
+	if ck.Solver != nil {
+		if ck.Config.Optimizer == Adam {
+			meta.AdamIter = ck.Solver.Iter
+		}
+		for _, m := range ck.Solver.Moments {
+			arrays = append(arrays, m...)
+		}
+	}
+	meta.Arrays = arrayList(ck.Config, moments)
+	if len(meta.Arrays) != len(arrays) {
+		return fmt.Errorf("checkpoint: %d arrays for the %d of %s", len(arrays), len(meta.Arrays), ck.Config.Name())
+	}
+	for i, a := range meta.Arrays {
+		if n := count(a.Shape); n != len(arrays[i]) {
+			return fmt.Errorf("checkpoint: %s has %d values, shape %v needs %d", a.Name, len(arrays[i]), a.Shape, n)
+		}
 	}
 	mb, err := json.Marshal(meta)
 	if err != nil {
 		return err
 	}
 	return encodeCheckpoint(w, mb, ck.Shuffler, arrays)
+}
+
+// count is the number of elements of a shape.
+func count(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }
 
 // encodeCheckpoint writes a checkpoint file's content.
@@ -167,8 +219,9 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 	return ck, nil
 }
 
-// decodeCheckpoint parses a checkpoint file's content, checking every length
-// against the bytes present before allocating from it.
+// decodeCheckpoint parses a checkpoint file's content (version 1 or 2),
+// checking every length against the bytes present before allocating from
+// it.
 func decodeCheckpoint(b []byte) (*Checkpoint, error) {
 	if len(b) > maxCheckpointBytes {
 		return nil, fmt.Errorf("%d bytes, more than the %d allowed", len(b), maxCheckpointBytes)
@@ -177,8 +230,9 @@ func decodeCheckpoint(b []byte) (*Checkpoint, error) {
 	if len(b) < head+4 || string(b[:len(checkpointMagic)]) != checkpointMagic {
 		return nil, errors.New("not a checkpoint written by perceptron")
 	}
-	if v := binary.LittleEndian.Uint32(b[len(checkpointMagic):]); v != checkpointVersion {
-		return nil, fmt.Errorf("checkpoint format version %d, this program reads version %d", v, checkpointVersion)
+	version := binary.LittleEndian.Uint32(b[len(checkpointMagic):])
+	if version != 1 && version != checkpointVersion {
+		return nil, fmt.Errorf("checkpoint format version %d, this program reads versions 1 and %d", version, checkpointVersion)
 	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
 	if crc32.Checksum(body, castagnoli) != sum {
@@ -215,58 +269,96 @@ func decodeCheckpoint(b []byte) (*Checkpoint, error) {
 		Done: meta.Done, StoppedEarly: meta.StoppedEarly, TrainImages: meta.TrainImages, Shuffler: bytes.Clone(r[:slen])}
 	r = r[slen:]
 
-	// weights, then moments: sizes come from the checked architecture
-	a := meta.Config.Arch()
-	shapes := [][]int{{a.Inputs, a.Hidden}, {1, a.Hidden}, {a.Hidden, a.Outputs}, {1, a.Outputs}}
-	arrays := 4
-	if meta.AdamIter > 0 {
-		arrays = 12
+	// the arrays: by name and shape, each checked against what the
+	// configuration's architecture and optimizer need
+	c := meta.Config
+	list := meta.Arrays
+	switch {
+	case version == 1 && list != nil:
+		return nil, errors.New("metadata: version 1 names no arrays")
+	case version == 1:
+		if len(c.Hidden) != 1 || (c.Optimizer != SGD && c.Optimizer != Adam) {
+			return nil, fmt.Errorf("version 1 checkpoint of %s: version 1 has one hidden layer and sgd or adam", c.Name())
+		}
+		list = arrayList(c, meta.AdamIter > 0)
+	}
+	without, with := arrayList(c, false), arrayList(c, true)
+	moments := len(list) == len(with) && len(with) > len(without)
+	want := without
+	if moments {
+		want = with
+	}
+	if !slices.EqualFunc(list, want, func(a, b arrayMeta) bool { return a.Name == b.Name && slices.Equal(a.Shape, b.Shape) }) {
+		return nil, fmt.Errorf("arrays %s, want %s for %v %s", arrayNames(list), arrayNames(want), c.Arch(), c.Optimizer)
+	}
+	if c.Optimizer == Adam && (meta.AdamIter > 0) != moments {
+		return nil, fmt.Errorf("%d adam steps with %s", meta.AdamIter, arrayNames(list))
 	}
 	var need int64
-	for i := range arrays {
-		need += 4 * int64(shapes[i%4][0]*shapes[i%4][1])
+	for _, a := range list {
+		need += 4 * int64(count(a.Shape))
 	}
 	if need != int64(len(r)) {
-		return nil, fmt.Errorf("%d bytes of weights and solver state, want %d for %d → %d → %d %s after %d steps",
-			len(r), need, a.Inputs, a.Hidden, a.Outputs, meta.Config.Optimizer, meta.AdamIter)
+		return nil, fmt.Errorf("%d bytes of weights and solver state, want %d for %v %s, arrays %s",
+			len(r), need, c.Arch(), c.Optimizer, arrayNames(list))
 	}
-	read := func(i int) ([]float32, error) {
-		n := shapes[i%4][0] * shapes[i%4][1]
-		x := make([]float32, n)
+	values := map[string][]float32{}
+	for _, a := range list {
+		x := make([]float32, count(a.Shape))
 		for j := range x {
 			x[j] = math.Float32frombits(binary.LittleEndian.Uint32(r[4*j:]))
-			if math.IsNaN(float64(x[j])) || math.IsInf(float64(x[j]), 0) || (i >= 8 && x[j] < 0) {
-				what := [3]string{"weight", "first moment of", "second moment of"}[i/4]
-				return nil, fmt.Errorf("%s %s: value %d is %v", what, graph.Names[i%4], j, x[j])
+			if math.IsNaN(float64(x[j])) || math.IsInf(float64(x[j]), 0) || (x[j] < 0 && (strings.HasPrefix(a.Name, "v.") || strings.HasPrefix(a.Name, "mean_square."))) {
+				return nil, fmt.Errorf("array %s: value %d is %v", a.Name, j, x[j])
 			}
 		}
-		r = r[4*n:]
-		return x, nil
+		r = r[4*len(x):]
+		values[a.Name] = x
 	}
-	ck.Params = &graph.Params{Arch: a}
-	dst := []**tensor.Dense{&ck.Params.W1, &ck.Params.B1, &ck.Params.W2, &ck.Params.B2}
-	for i := range 4 {
-		x, err := read(i)
-		if err != nil {
-			return nil, err
-		}
-		*dst[i] = tensor.New(tensor.WithShape(shapes[i]...), tensor.WithBacking(x))
+	a := c.Arch()
+	var ts []*tensor.Dense
+	shapes := a.ParamShapes()
+	for i, n := range a.ParamNames() {
+		ts = append(ts, tensor.New(tensor.WithShape(shapes[i]...), tensor.WithBacking(values[n])))
 	}
-	if meta.Config.Optimizer == Adam {
-		ck.Adam = &AdamState{Iter: meta.AdamIter}
-		for i := 4; i < arrays; i++ {
-			x, err := read(i)
-			if err != nil {
-				return nil, err
-			}
-			if i < 8 {
-				ck.Adam.M = append(ck.Adam.M, x)
-			} else {
-				ck.Adam.V = append(ck.Adam.V, x)
+	var err error
+	if ck.Params, err = graph.FromTensors(a, ts); err != nil {
+		return nil, err
+	}
+	if names := MomentNames(c.Optimizer); names != nil {
+		ck.Solver = &SolverState{Iter: meta.AdamIter}
+		if moments {
+			for _, k := range names {
+				var ms [][]float32
+				for _, n := range a.ParamNames() {
+					ms = append(ms, values[k+"."+n])
+				}
+				ck.Solver.Moments = append(ck.Solver.Moments, ms)
 			}
 		}
 	}
 	return ck, nil
+}
+
+// arrayNames writes an array list for a message: "[w1 784×64, b1 1×64, …]".
+func arrayNames(l []arrayMeta) string {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, a := range l {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.Name)
+		for j, d := range a.Shape {
+			if j == 0 {
+				b.WriteByte(' ')
+			} else {
+				b.WriteString("×")
+			}
+			fmt.Fprint(&b, d)
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // maxAdamSteps bounds a checkpoint's step count: far more than any run.
@@ -296,6 +388,8 @@ func (m *checkpointMeta) check() error {
 		return fmt.Errorf("%d epochs of history before epoch %d", len(m.History), m.Epoch)
 	case m.AdamIter < 0 || m.AdamIter > maxAdamSteps || (c.Optimizer != Adam && m.AdamIter != 0):
 		return fmt.Errorf("%d solver steps for optimizer %s", m.AdamIter, c.Optimizer)
+	case len(m.Arrays) > 2*graph.MaxLayers*3+6:
+		return fmt.Errorf("%d arrays: more than any network has", len(m.Arrays))
 	}
 	for i, e := range m.History {
 		for _, v := range []float64{e.TrainLoss, e.TrainAcc, e.TestLoss, e.TestAcc, e.Seconds} {
@@ -308,183 +402,4 @@ func (m *checkpointMeta) check() error {
 		}
 	}
 	return nil
-}
-
-// checkpoint returns the trainer's state at the start of epoch with step
-// steps of it done: the shuffler state before that epoch's order is pre
-// (nil: the shuffler's current state).
-func (t *trainer) checkpoint(epoch, step int, seconds float64, h History, p *graph.Params, pre []byte) (*Checkpoint, error) {
-	ck := &Checkpoint{Config: t.cfg, Epoch: epoch, Step: step, Seconds: seconds, History: h,
-		TrainImages: t.set.Len(), Params: p, Shuffler: pre}
-	if pre == nil {
-		var err error
-		if ck.Shuffler, err = t.shuffler.MarshalBinary(); err != nil {
-			return nil, err
-		}
-	}
-	if s, ok := t.solver.(*G.AdamSolver); ok {
-		st, err := GetAdamState(s)
-		if err != nil {
-			return nil, err
-		}
-		ck.Adam = st
-	}
-	return ck, nil
-}
-
-// restore brings a new trainer to the state of ck.
-func (t *trainer) restore(ck *Checkpoint) error {
-	if ck.TrainImages != t.set.Len() {
-		return fmt.Errorf("the checkpoint is of a run on %d training images, the data has %d", ck.TrainImages, t.set.Len())
-	}
-	if err := t.shuffler.UnmarshalBinary(ck.Shuffler); err != nil {
-		return err
-	}
-	if ck.Step >= t.steps {
-		return fmt.Errorf("step %d of epoch %d, but an epoch has %d steps", ck.Step, ck.Epoch, t.steps)
-	}
-	t.skip = ck.Step
-	if s, ok := t.solver.(*G.AdamSolver); ok && ck.Adam != nil {
-		var shapes [][]int
-		for _, x := range ck.Params.Tensors() {
-			shapes = append(shapes, x.Shape().Clone())
-		}
-		return SetAdamState(s, ck.Adam, shapes)
-	}
-	return nil
-}
-
-// InterruptedError reports a run stopped by its context between two steps;
-// with a run directory, a checkpoint to continue from was written.
-type InterruptedError struct {
-	Dir         string // "" when nothing was written
-	Epoch, Step int    // steps of Epoch done
-	Steps       int    // steps per epoch
-	Err         error  // the context's error
-}
-
-func (e *InterruptedError) Error() string {
-	s := fmt.Sprintf("interrupted at epoch %d after step %d of %d", e.Epoch, e.Step, e.Steps)
-	if e.Dir != "" {
-		s += "; checkpoint saved in " + e.Dir
-	}
-	return s
-}
-
-func (e *InterruptedError) Unwrap() error { return e.Err }
-
-// runFiles are the files a run writes in its directory.
-var runFiles = []string{MetricsFile, HistoryFile, modeljson.ModelFile, "w1.npy", "b1.npy", "w2.npy", "b2.npy", CheckpointFile}
-
-// CheckRunDir reports whether a new run may write into dir: it must not exist,
-// or be empty (rundir.Check, the rule train, sweep and exercise share).
-// With force, the files of an earlier run in dir (and its best/) are
-// removed instead, with the extra files or directories named
-// (such as what monitoring added), and other files are left alone.
-func CheckRunDir(dir string, force bool, extra ...string) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("run directory: %w", err)
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	if !force {
-		return rundir.Check(dir, rundir.Run, false)
-	}
-	for _, f := range runFiles {
-		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("run directory: %w", err)
-		}
-		if f != CheckpointFile && f != MetricsFile && f != HistoryFile {
-			if err := os.Remove(filepath.Join(dir, BestDir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("run directory: %w", err)
-			}
-		}
-	}
-	for _, f := range extra {
-		if f == "" || filepath.Base(f) != f || f == "." || f == ".." {
-			return fmt.Errorf("run directory: %q is not a plain name in it", f)
-		}
-		if err := os.RemoveAll(filepath.Join(dir, f)); err != nil {
-			return fmt.Errorf("run directory: %w", err)
-		}
-	}
-	os.Remove(filepath.Join(dir, BestDir)) // only if empty
-	return nil
-}
-
-// Resume continues the interrupted run in opts.Dir from its checkpoint on
-// the same data, and returns the finished result: the same, number for
-// number (epoch times aside), as the run would have given uninterrupted.
-// A run that had finished is returned as it is.
-func Resume(ctx context.Context, d *data.MNIST, opts Options) (*Result, error) {
-	if opts.Dir == "" {
-		return nil, errors.New("resume: no run directory")
-	}
-	ck, err := ReadCheckpoint(filepath.Join(opts.Dir, CheckpointFile))
-	if err != nil {
-		return nil, err
-	}
-	return Continue(ctx, ck, d, opts)
-}
-
-// Continue is Resume from a checkpoint already read.
-func Continue(ctx context.Context, ck *Checkpoint, d *data.MNIST, opts Options) (*Result, error) {
-	if ck.Done {
-		return &Result{Config: ck.Config, Dir: opts.Dir, History: ck.History, Params: ck.Params, StoppedEarly: ck.StoppedEarly}, nil
-	}
-	if opts.Log != nil {
-		fmt.Fprintf(opts.Log, "resuming %s at epoch %d, step %d\n", opts.Dir, ck.Epoch, ck.Step)
-	}
-	return run(ctx, ck.Config, d, opts, ck)
-}
-
-// earlyStop reports whether the run should stop after its last epoch: with
-// Config.EarlyStop N, when the last N epochs brought no better test accuracy.
-func (r *Result) earlyStop() bool {
-	n := r.Config.EarlyStop
-	return n > 0 && r.Final().Epoch-r.History.Best().Epoch >= n && r.Final().Epoch < r.Config.Epochs
-}
-
-// endEpoch writes, after the epoch's metrics and model, the best epoch's
-// weights (with SaveBest) and the checkpoint to continue from.
-func (r *Result) endEpoch(t *trainer, done bool) error {
-	e := r.Final()
-	if r.Config.SaveBest && r.History.Best().Epoch == e.Epoch {
-		m, err := modeljson.NewModel(r.Params, r.Config, r.Summary())
-		if err != nil {
-			return err
-		}
-		if err := modeljson.Save(filepath.Join(r.Dir, BestDir), r.Params, m); err != nil {
-			return err
-		}
-	}
-	ck, err := t.checkpoint(e.Epoch+1, 0, 0, r.History, r.Params, nil)
-	if err != nil {
-		return err
-	}
-	ck.Done, ck.StoppedEarly = done, r.StoppedEarly
-	return WriteCheckpoint(filepath.Join(r.Dir, CheckpointFile), ck)
-}
-
-// interrupted writes the checkpoint of a run stopped by its context during
-// epoch, and returns the error to report.
-func (r *Result) interrupted(t *trainer, epoch int, seconds float64, err error) error {
-	ie := &InterruptedError{Epoch: epoch, Step: t.done, Steps: t.steps, Err: err}
-	if r.Dir == "" {
-		return ie
-	}
-	ck, cerr := t.checkpoint(epoch, t.done, seconds, r.History, r.Params, t.pre)
-	if cerr == nil {
-		cerr = WriteCheckpoint(filepath.Join(r.Dir, CheckpointFile), ck)
-	}
-	if cerr != nil {
-		return fmt.Errorf("%w; writing its checkpoint failed, the last one is kept: %v", ie, cerr)
-	}
-	ie.Dir = r.Dir
-	return ie
 }

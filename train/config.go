@@ -3,7 +3,10 @@ package train
 import (
 	"fmt"
 	"math"
+	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/graph"
@@ -11,20 +14,30 @@ import (
 
 // Optimizers.
 const (
-	SGD  = "sgd"  // gorgonia's VanillaSolver
-	Adam = "adam" // gorgonia's AdamSolver, with Keras's defaults
+	SGD      = "sgd"      // gorgonia's VanillaSolver
+	Adam     = "adam"     // gorgonia's AdamSolver, with Keras's defaults
+	Momentum = "momentum" // gorgonia's Momentum (SGD with momentum, Config.Momentum)
+	RMSProp  = "rmsprop"  // gorgonia's RMSPropSolver, with Keras's defaults
 )
+
+// Optimizers lists the optimizers, in the order help texts name them.
+var Optimizers = []string{SGD, Adam, Momentum, RMSProp}
+
+// DefaultMomentum is -momentum's default, Keras's usual choice.
+const DefaultMomentum = 0.9
 
 // Config is one training run's settings. The JSON keys are the flag names of
 // `perceptron train`.
 type Config struct {
-	Hidden     int     `json:"hidden"`
-	Activation string  `json:"activation"`
-	Optimizer  string  `json:"optimizer"`
-	LR         float64 `json:"lr"`
-	Batch      int     `json:"batch"`
-	Epochs     int     `json:"epochs"`
-	Seed       uint64  `json:"seed"`
+	// Hidden are the hidden layers' widths: one number in JSON for one
+	// layer, as before several layers existed, a list for several.
+	Hidden     graph.Sizes `json:"hidden"`
+	Activation string      `json:"activation"`
+	Optimizer  string      `json:"optimizer"`
+	LR         float64     `json:"lr"`
+	Batch      int         `json:"batch"`
+	Epochs     int         `json:"epochs"`
+	Seed       uint64      `json:"seed"`
 	// TrainLimit and TestLimit use only the first so many images of each set
 	// (0: all of them), for quick runs.
 	TrainLimit int `json:"train_limit,omitempty"`
@@ -41,19 +54,32 @@ type Config struct {
 	Augment augment.Recipe `json:"augment,omitzero"`
 	// Preset names the preset the configuration started from ("" for none).
 	Preset string `json:"preset,omitempty"`
+	// Dropout drops each hidden layer's outputs at this rate during
+	// training (inverted dropout, masks drawn from Seed); L2 adds
+	// L2·Σw² over the weight matrices to the training loss; Momentum is the
+	// momentum of the momentum optimizer (0 for the others). Zero values
+	// are left out of JSON, so files of runs without them read as before.
+	Dropout  float64 `json:"dropout,omitempty"`
+	L2       float64 `json:"l2,omitempty"`
+	Momentum float64 `json:"momentum,omitempty"`
 }
 
 // DefaultConfig is the study's starting point: 784 → 64 → 10, sigmoid, plain
 // SGD with learning rate 0.5, batches of 100, 10 epochs, seed 1.
 func DefaultConfig() Config {
-	return Config{Hidden: 64, Activation: graph.Sigmoid, Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 10, Seed: 1}
+	return Config{Hidden: graph.Sizes{64}, Activation: graph.Sigmoid, Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 10, Seed: 1}
 }
 
 // DefaultLR returns the learning rate an optimizer uses when none is given:
-// 0.5 for SGD (the study's), 0.001 for Adam (Keras's).
+// 0.5 for SGD (the study's), 0.05 for momentum (with momentum 0.9 the same
+// step size as the study's SGD in the long run, 0.05/(1-0.9)), 0.001 for
+// Adam and RMSprop (Keras's).
 func DefaultLR(optimizer string) float64 {
-	if optimizer == Adam {
+	switch optimizer {
+	case Adam, RMSProp:
 		return 0.001
+	case Momentum:
+		return 0.05
 	}
 	return 0.5
 }
@@ -61,12 +87,12 @@ func DefaultLR(optimizer string) float64 {
 // Validate reports the first setting that cannot be trained, naming its flag.
 func (c Config) Validate() error {
 	switch {
-	case c.Hidden < 1 || c.Hidden > 1<<16:
-		return fmt.Errorf("-hidden %d: want 1 to 65536 neurons", c.Hidden)
-	case c.Activation != graph.Sigmoid && c.Activation != graph.ReLU:
-		return fmt.Errorf("-activation %q: want %s or %s", c.Activation, graph.Sigmoid, graph.ReLU)
-	case c.Optimizer != SGD && c.Optimizer != Adam:
-		return fmt.Errorf("-optimizer %q: want %s or %s", c.Optimizer, SGD, Adam)
+	case len(c.Hidden) == 0:
+		return fmt.Errorf("-hidden: no hidden layer; want sizes such as 64 or 512+256")
+	case graph.CheckActivation(c.Activation) != nil:
+		return fmt.Errorf("-activation %q: want %s", c.Activation, graph.ActivationList())
+	case !slices.Contains(Optimizers, c.Optimizer):
+		return fmt.Errorf("-optimizer %q: want %s", c.Optimizer, optimizerList())
 	case !(c.LR > 0) || math.IsInf(c.LR, 0):
 		return fmt.Errorf("-lr %v: want a positive learning rate", c.LR)
 	case c.Batch < 1:
@@ -79,11 +105,41 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-test-limit %d: want 0 (all) or more", c.TestLimit)
 	case c.EarlyStop < 0:
 		return fmt.Errorf("-early-stop %d: want 0 (never) or a number of epochs", c.EarlyStop)
+	case !(c.Dropout >= 0 && c.Dropout < 1):
+		return fmt.Errorf("-dropout %v: want a rate from 0 up to, not including, 1", c.Dropout)
+	case !(c.L2 >= 0) || math.IsInf(c.L2, 0):
+		return fmt.Errorf("-l2 %v: want 0 (none) or a positive factor", c.L2)
+	case !(c.Momentum >= 0 && c.Momentum < 1):
+		return fmt.Errorf("-momentum %v: want 0 ≤ momentum < 1", c.Momentum)
+	case c.Momentum != 0 && c.Optimizer != Momentum:
+		return fmt.Errorf("-momentum %v: only -optimizer momentum uses it, not %s", c.Momentum, c.Optimizer)
+	}
+	for _, h := range c.Hidden {
+		if h < 1 || h > graph.MaxWidth {
+			return fmt.Errorf("-hidden %s: want 1 to %d neurons per layer", c.Hidden, graph.MaxWidth)
+		}
+	}
+	if err := c.Arch().Validate(); err != nil {
+		return fmt.Errorf("-hidden %s: %w", c.Hidden, err)
 	}
 	if err := c.Augment.Validate(); err != nil {
 		return fmt.Errorf("-augment: %w", err)
 	}
 	return nil
+}
+
+// optimizerList names the optimizers for messages: "sgd, adam, momentum or rmsprop".
+func optimizerList() string {
+	n := len(Optimizers)
+	return strings.Join(Optimizers[:n-1], ", ") + " or " + Optimizers[n-1]
+}
+
+// Equal reports whether c and d are the same configuration.
+func (c Config) Equal(d Config) bool { return reflect.DeepEqual(c, d) }
+
+// Regularization returns what the training graphs add to the network.
+func (c Config) Regularization() graph.Regularization {
+	return graph.Regularization{Dropout: c.Dropout, L2: c.L2}
 }
 
 // Arch returns the network architecture the configuration trains.
@@ -93,9 +149,11 @@ func (c Config) Arch() graph.Arch { return graph.NewArch(c.Hidden, c.Activation)
 // for example "sigmoid-h64-sgd-lr0.5-b100-e10-s1".
 // Settings beside the hyper-parameters are appended when set:
 // "-n3000" (train limit), "-t1000" (test limit), "-es5" (early stop), "-best",
-// "-aug" (augmentation; "-auge" with elastic distortion).
+// "-aug" (augmentation; "-auge" with elastic distortion),
+// "-do0.2" (dropout), "-l2_0.0001" (L2), "-m0.9" (momentum). Several hidden
+// layers are written as -hidden takes them: "relu-h512+256-…".
 func (c Config) Name() string {
-	name := fmt.Sprintf("%s-h%d-%s-lr%s-b%d-e%d-s%d", c.Activation, c.Hidden, c.Optimizer,
+	name := fmt.Sprintf("%s-h%s-%s-lr%s-b%d-e%d-s%d", c.Activation, c.Hidden, c.Optimizer,
 		strconv.FormatFloat(c.LR, 'g', -1, 64), c.Batch, c.Epochs, c.Seed)
 	if c.TrainLimit > 0 {
 		name += fmt.Sprintf("-n%d", c.TrainLimit)
@@ -114,6 +172,15 @@ func (c Config) Name() string {
 		if c.Augment.Elastic > 0 {
 			name += "e"
 		}
+	}
+	if c.Dropout > 0 {
+		name += "-do" + strconv.FormatFloat(c.Dropout, 'g', -1, 64)
+	}
+	if c.L2 > 0 {
+		name += "-l2_" + strconv.FormatFloat(c.L2, 'g', -1, 64)
+	}
+	if c.Momentum > 0 {
+		name += "-m" + strconv.FormatFloat(c.Momentum, 'g', -1, 64)
 	}
 	return name
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
 )
 
@@ -14,8 +15,8 @@ func TestNumpyReproducesTestAccuracy(t *testing.T) {
 	py := testenv.NeedPython(t, "numpy")
 	d := testenv.MNIST(t)
 	for _, cfg := range []Config{
-		{Hidden: 32, Activation: "sigmoid", Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 1, Seed: 1, TrainLimit: 6000},
-		{Hidden: 20, Activation: "relu", Optimizer: Adam, LR: 0.001, Batch: 200, Epochs: 1, Seed: 1, TrainLimit: 6000},
+		{Hidden: graph.Sizes{32}, Activation: "sigmoid", Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 1, Seed: 1, TrainLimit: 6000},
+		{Hidden: graph.Sizes{20}, Activation: "relu", Optimizer: Adam, LR: 0.001, Batch: 200, Epochs: 1, Seed: 1, TrainLimit: 6000},
 	} {
 		t.Run(cfg.Name(), func(t *testing.T) {
 			dir := t.TempDir()

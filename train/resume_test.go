@@ -23,7 +23,7 @@ import (
 // batches and one of 56), 4 epochs.
 func resumeConfig(optimizer string) Config {
 	cfg := DefaultConfig()
-	cfg.Hidden, cfg.Activation, cfg.Optimizer, cfg.LR = 16, graph.ReLU, optimizer, DefaultLR(optimizer)
+	cfg.Hidden, cfg.Activation, cfg.Optimizer, cfg.LR = graph.Sizes{16}, graph.ReLU, optimizer, DefaultLR(optimizer)
 	cfg.Batch, cfg.Epochs, cfg.Seed = 64, 4, 5
 	cfg.TrainLimit, cfg.TestLimit = 3000, 1000
 	cfg.SaveBest = true
@@ -46,9 +46,23 @@ func TestResumeIsIdentical(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 0))
 	t.Logf("random interruption steps from seed %d", seed)
-	for _, opt := range []string{SGD, Adam} {
-		t.Run(opt, func(t *testing.T) {
-			cfg := resumeConfig(opt)
+	deep := func(opt string) Config {
+		c := resumeConfig(opt)
+		c.Hidden, c.Dropout, c.L2 = graph.Sizes{16, 8}, 0.2, 1e-4
+		if opt == Momentum {
+			c.Momentum = DefaultMomentum
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{SGD, resumeConfig(SGD)}, {Adam, resumeConfig(Adam)},
+		{"rmsprop-dropout-16+8", deep(RMSProp)}, {"momentum-dropout-16+8", deep(Momentum)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg
 			whole := t.TempDir()
 			want, err := Run(context.Background(), cfg, d, Options{Dir: whole})
 			if err != nil {
@@ -94,6 +108,42 @@ func TestResumeIsIdentical(t *testing.T) {
 	}
 }
 
+// TestDropoutIsReproducible trains a two-hidden-layer network with dropout
+// twice with the same seed and wants byte-identical weights, and once with
+// another seed and wants other weights; and a run without dropout, which
+// must differ too (the masks do something).
+func TestDropoutIsReproducible(t *testing.T) {
+	d := testenv.MNIST(t)
+	cfg := DefaultConfig()
+	cfg.Hidden, cfg.Activation, cfg.Optimizer, cfg.LR = graph.Sizes{24, 12}, graph.ReLU, RMSProp, DefaultLR(RMSProp)
+	cfg.Dropout, cfg.Epochs, cfg.TrainLimit, cfg.TestLimit = 0.3, 2, 2000, 500
+	train := func(c Config) []byte {
+		r, err := Run(context.Background(), c, d, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b []byte
+		for _, x := range r.Params.Tensors() {
+			b = append(b, f32bytes(graph.F32(x))...)
+		}
+		return b
+	}
+	a, b := train(cfg), train(cfg)
+	if !bytes.Equal(a, b) {
+		t.Fatal("two runs with the same seed and dropout gave different weights")
+	}
+	other := cfg
+	other.Seed++
+	if bytes.Equal(a, train(other)) {
+		t.Error("another seed gave the same weights")
+	}
+	none := cfg
+	none.Dropout = 0
+	if bytes.Equal(a, train(none)) {
+		t.Error("dropout 0.3 gave the weights of no dropout")
+	}
+}
+
 // compareRuns checks that two runs gave the same numbers and files, epoch
 // times aside.
 func compareRuns(t *testing.T, want, got *Result, wantDir, gotDir string) {
@@ -110,7 +160,7 @@ func compareRuns(t *testing.T, want, got *Result, wantDir, gotDir string) {
 	}
 	for i, w := range want.Params.Tensors() {
 		if !slices.Equal(graph.F32(got.Params.Tensors()[i]), graph.F32(w)) {
-			t.Errorf("%s differs", graph.Names[i])
+			t.Errorf("%s differs", want.Params.ParamNames()[i])
 		}
 	}
 	for _, sub := range []string{".", BestDir} {
@@ -195,7 +245,7 @@ func TestDivergenceKeepsLastCheckpoint(t *testing.T) {
 			}
 			before[f] = b
 		}
-		graph.F32(p.B2)[3] = float32(math.Inf(1)) // the next loss is NaN
+		p.Layers[1].Biases()[3] = float32(math.Inf(1)) // the next loss is NaN
 		return nil
 	}}
 	_, err := Run(context.Background(), cfg, d, opts)
@@ -210,7 +260,7 @@ func TestDivergenceKeepsLastCheckpoint(t *testing.T) {
 		}
 	}
 	ck, err := ReadCheckpoint(filepath.Join(dir, CheckpointFile))
-	if err != nil || ck.Epoch != 2 || ck.Step != 0 || ck.Adam.Iter != 47 {
+	if err != nil || ck.Epoch != 2 || ck.Step != 0 || ck.Solver.Iter != 47 {
 		t.Fatalf("checkpoint %+v, %v; want epoch 2, step 0 after 47 Adam steps", ck, err)
 	}
 }
@@ -251,7 +301,7 @@ func TestEarlyStopAndSaveBest(t *testing.T) {
 	if err := json.Unmarshal(m.Training, &training); err != nil || json.Unmarshal(m.Metrics, &summary) != nil {
 		t.Fatal(err)
 	}
-	if training != cfg || !summary.StoppedEarly || summary.Epochs != stop {
+	if !training.Equal(cfg) || !summary.StoppedEarly || summary.Epochs != stop {
 		t.Fatalf("model.json records %+v, %+v", training, summary)
 	}
 	// best/ holds the weights of the best epoch: they evaluate to its accuracy

@@ -12,6 +12,7 @@ import (
 	"github.com/perceptron-mnist/perceptron/modeljson"
 	"io"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"time"
@@ -81,20 +82,29 @@ func (r *Result) Summary() Summary {
 		Epochs: len(r.History), StoppedEarly: r.StoppedEarly, Config: r.Config}
 }
 
-// NewSolver returns gorgonia's solver for the optimizer: VanillaSolver for
-// SGD, AdamSolver with Keras's defaults (β1 0.9, β2 0.999, ε 1e-7) for Adam.
-// The loss is already a batch mean, so no batch size option is passed.
+// NewSolver returns gorgonia's solver for cfg's optimizer and learning
+// rate: VanillaSolver for SGD; AdamSolver with Keras's defaults (β1 0.9,
+// β2 0.999, ε 1e-7) for Adam; Momentum with cfg.Momentum for momentum;
+// RMSPropSolver with Keras's defaults (ρ 0.9, ε 1e-7) for RMSprop. (gorgonia
+// adds ε under the square root, Keras outside it: with ε 1e-7 the two
+// differ only where the mean square is below about 1e-12.) The loss is
+// already a batch mean, so no batch size option is passed.
 //
 // The design card requires gorgonia's own solvers: a hand-fused Adam was
 // measured (bit-identical, fewer allocations) and dropped for that reason.
-func NewSolver(optimizer string, lr float64) (G.Solver, error) {
-	switch optimizer {
+func NewSolver(cfg Config) (G.Solver, error) {
+	lr := cfg.LR
+	switch cfg.Optimizer {
 	case SGD:
 		return G.NewVanillaSolver(G.WithLearnRate(lr)), nil
 	case Adam:
 		return G.NewAdamSolver(G.WithLearnRate(lr), G.WithBeta1(0.9), G.WithBeta2(0.999), G.WithEps(1e-7)), nil
+	case Momentum:
+		return G.NewMomentum(G.WithLearnRate(lr), G.WithMomentum(cfg.Momentum)), nil
+	case RMSProp:
+		return G.NewRMSPropSolver(G.WithLearnRate(lr), G.WithRho(0.9), G.WithEps(1e-7)), nil
 	}
-	return nil, fmt.Errorf("-optimizer %q: want %s or %s", optimizer, SGD, Adam)
+	return nil, fmt.Errorf("-optimizer %q: want %s", cfg.Optimizer, optimizerList())
 }
 
 // Run trains a network with cfg on d and returns the result. Each epoch
@@ -226,6 +236,24 @@ type trainer struct {
 	// per part of a gathered batch
 	recipe augment.Recipe
 	dist   [gatherParts]augment.Distorter
+	// dropout's masks: drawn for each step from a generator seeded by the
+	// run's seed, the epoch and the step, so that a resumed run draws the
+	// same masks as an uninterrupted one without keeping generator state
+	maskSrc *rand.PCG
+	masks   *rand.Rand
+}
+
+// dropoutStream is the second half of the dropout masks' generator seed
+// before the epoch and step are mixed in: "dropout".
+const dropoutStream = 0x64726f706f7574
+
+// drawMasks fills g's dropout masks for the given step (from 1) of epoch.
+func (t *trainer) drawMasks(g *graph.TrainGraph, epoch, step int) {
+	if t.cfg.Dropout == 0 {
+		return
+	}
+	t.maskSrc.Seed(t.cfg.Seed, dropoutStream^(uint64(epoch)<<32|uint64(step)))
+	g.DrawMasks(t.masks)
 }
 
 // newTrainer builds the training graphs on params for batches of cfg.Batch
@@ -238,20 +266,22 @@ func newTrainer(cfg Config, set *data.Set, params *graph.Params) (*trainer, erro
 	t := &trainer{cfg: cfg, set: set, batch: min(cfg.Batch, n), recipe: cfg.Augment}
 	t.steps = (n + t.batch - 1) / t.batch
 	var err error
-	if t.full, err = graph.NewTrainGraph(params, t.batch); err != nil {
+	if t.full, err = graph.NewTrainGraph(params, t.batch, cfg.Regularization()); err != nil {
 		return nil, err
 	}
 	if rest := n % t.batch; rest != 0 {
-		if t.last, err = graph.NewTrainGraph(params, rest); err != nil {
+		if t.last, err = graph.NewTrainGraph(params, rest, cfg.Regularization()); err != nil {
 			t.close()
 			return nil, err
 		}
 	}
-	if t.solver, err = NewSolver(cfg.Optimizer, cfg.LR); err != nil {
+	if t.solver, err = NewSolver(cfg); err != nil {
 		t.close()
 		return nil, err
 	}
 	t.shuffler = data.NewShuffler(n, cfg.Seed)
+	t.maskSrc = rand.NewPCG(0, 0)
+	t.masks = rand.New(t.maskSrc)
 	return t, nil
 }
 
@@ -297,6 +327,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int, onStep func(epoch, step,
 		if err := g.Flip(); err != nil {
 			return err
 		}
+		t.drawMasks(g, epoch, step)
 		loss, err := g.Run()
 		if lo+t.batch < len(perm) {
 			next, idx := batch(lo + t.batch)
@@ -360,6 +391,7 @@ func (t *trainer) step(idx []int) (float32, error) {
 	}
 	x, y := g.Inputs()
 	t.gather(0, 0, idx, x, y)
+	t.drawMasks(g, 0, 0)
 	loss, err := g.Run()
 	if err != nil {
 		return 0, err

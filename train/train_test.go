@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,7 +56,7 @@ func TestTrainReachesAccuracy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Architecture.Hidden != 64 || m.Architecture.Activation != graph.Sigmoid {
+	if !slices.Equal(m.Architecture.Hidden, graph.Sizes{64}) || m.Architecture.Activation != graph.Sigmoid {
 		t.Fatalf("model.json architecture %+v", m.Architecture)
 	}
 	ev := graph.NewEvaluator(p, 0)
@@ -72,8 +73,8 @@ func TestTrainReachesAccuracy(t *testing.T) {
 func TestSameSeedSameNumbers(t *testing.T) {
 	d := testenv.MNIST(t)
 	for _, cfg := range []Config{
-		{Hidden: 16, Activation: graph.Sigmoid, Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 2, Seed: 3, TrainLimit: 3050, TestLimit: 500},
-		{Hidden: 20, Activation: graph.ReLU, Optimizer: Adam, LR: 0.001, Batch: 200, Epochs: 2, Seed: 3, TrainLimit: 3050, TestLimit: 500},
+		{Hidden: graph.Sizes{16}, Activation: graph.Sigmoid, Optimizer: SGD, LR: 0.5, Batch: 100, Epochs: 2, Seed: 3, TrainLimit: 3050, TestLimit: 500},
+		{Hidden: graph.Sizes{20}, Activation: graph.ReLU, Optimizer: Adam, LR: 0.001, Batch: 200, Epochs: 2, Seed: 3, TrainLimit: 3050, TestLimit: 500},
 	} {
 		t.Run(cfg.Name(), func(t *testing.T) {
 			a, err := Run(context.Background(), cfg, d, Options{})
@@ -95,7 +96,7 @@ func TestSameSeedSameNumbers(t *testing.T) {
 				wa, wb := graph.F32(ta), graph.F32(b.Params.Tensors()[i])
 				for j := range wa {
 					if wa[j] != wb[j] {
-						t.Fatalf("%s[%d]: %v then %v", graph.Names[i], j, wa[j], wb[j])
+						t.Fatalf("%s[%d]: %v then %v", a.Params.ParamNames()[i], j, wa[j], wb[j])
 					}
 				}
 			}
@@ -120,9 +121,18 @@ func TestConfigValidate(t *testing.T) {
 		{func(c *Config) { c.Batch = 0 }, "-batch 0: want at least 1"},
 		{func(c *Config) { c.LR = -0.1 }, "-lr -0.1: want a positive learning rate"},
 		{func(c *Config) { c.LR = math.NaN() }, "-lr NaN: want a positive learning rate"},
-		{func(c *Config) { c.Optimizer = "rmsprop" }, `-optimizer "rmsprop": want sgd or adam`},
-		{func(c *Config) { c.Activation = "tanh" }, `-activation "tanh": want sigmoid or relu`},
-		{func(c *Config) { c.Hidden = 0 }, "-hidden 0: want 1 to 65536 neurons"},
+		{func(c *Config) { c.Optimizer = "nesterov" }, `-optimizer "nesterov": want sgd, adam, momentum or rmsprop`},
+		{func(c *Config) { c.Hidden = nil }, "-hidden: no hidden layer; want sizes such as 64 or 512+256"},
+		{func(c *Config) { c.Hidden = graph.Sizes{65536, 65536} }, "-hidden 65536+65536: architecture 784 → 65536 → 65536 → 10 has 4347133962 parameters, more than the 67108864 allowed"},
+		{func(c *Config) { c.Dropout = 1 }, "-dropout 1: want a rate from 0 up to, not including, 1"},
+		{func(c *Config) { c.Dropout = -0.1 }, "-dropout -0.1: want a rate from 0 up to, not including, 1"},
+		{func(c *Config) { c.Dropout = math.NaN() }, "-dropout NaN: want a rate from 0 up to, not including, 1"},
+		{func(c *Config) { c.L2 = -1 }, "-l2 -1: want 0 (none) or a positive factor"},
+		{func(c *Config) { c.L2 = math.Inf(1) }, "-l2 +Inf: want 0 (none) or a positive factor"},
+		{func(c *Config) { c.Optimizer, c.Momentum = Momentum, 1.5 }, "-momentum 1.5: want 0 ≤ momentum < 1"},
+		{func(c *Config) { c.Momentum = 0.9 }, "-momentum 0.9: only -optimizer momentum uses it, not sgd"},
+		{func(c *Config) { c.Activation = "softsign" }, `-activation "softsign": want sigmoid, relu or tanh`},
+		{func(c *Config) { c.Hidden = graph.Sizes{0} }, "-hidden 0: want 1 to 65536 neurons per layer"},
 		{func(c *Config) { c.Epochs = -1 }, "-epochs -1: want at least 1"},
 		{func(c *Config) { c.TrainLimit = -5 }, "-train-limit -5: want 0 (all) or more"},
 	}
@@ -154,15 +164,15 @@ func readCSV(t *testing.T, path string) [][]string {
 
 func TestSolversAreGorgonias(t *testing.T) {
 	// The design card: training uses gorgonia's SGD and Adam solvers.
-	s, err := NewSolver(SGD, 0.5)
+	s, err := NewSolver(Config{Optimizer: SGD, LR: 0.5})
 	if _, ok := s.(*G.VanillaSolver); !ok || err != nil {
 		t.Errorf("sgd solver %T, %v", s, err)
 	}
-	s, err = NewSolver(Adam, 0.001)
+	s, err = NewSolver(Config{Optimizer: Adam, LR: 0.001})
 	if _, ok := s.(*G.AdamSolver); !ok || err != nil {
 		t.Errorf("adam solver %T, %v", s, err)
 	}
-	if _, err := NewSolver("rmsprop", 0.1); err == nil {
+	if _, err := NewSolver(Config{Optimizer: "nesterov", LR: 0.1}); err == nil {
 		t.Error("rmsprop accepted")
 	}
 }

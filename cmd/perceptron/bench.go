@@ -64,8 +64,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(stderr, "bench %s (architecture 784 → %d → 10, batch %d): 1 warm-up + %d timed epochs, %d evaluation passes\n",
-		cfg.Name(), cfg.Hidden, cfg.Batch, cfg.Epochs, *evals)
+	fmt.Fprintf(stderr, "bench %s (architecture %v, batch %d): 1 warm-up + %d timed epochs, %d evaluation passes\n",
+		cfg.Name(), cfg.Arch(), cfg.Batch, cfg.Epochs, *evals)
 	r, err := train.Bench(ctx, cfg, d, cfg.Epochs, *evals, func(what string, s float64) {
 		fmt.Fprintf(stderr, "  %-16s %.3f s\n", what, s)
 	})

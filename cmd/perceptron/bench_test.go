@@ -46,7 +46,7 @@ func TestBenchRefusesBadFlags(t *testing.T) {
 	}{
 		{[]string{"bench", "-evals", "0"}, 2, "perceptron bench: -evals 0: want at least 1\n" + benchHint},
 		{[]string{"bench", "-epochs", "0"}, 2, "perceptron bench: -epochs 0: want at least 1\n" + benchHint},
-		{[]string{"bench", "-activation", "tanh"}, 2, "perceptron bench: -activation \"tanh\": want sigmoid or relu\n" + benchHint},
+		{[]string{"bench", "-activation", "softsign"}, 2, "perceptron bench: -activation \"softsign\": want sigmoid, relu or tanh\n" + benchHint},
 		{[]string{"bench", "extra"}, 2, "perceptron bench: unexpected argument \"extra\"\n" + benchHint},
 	} {
 		code, _, stderr := perceptron(t, tc.args...)

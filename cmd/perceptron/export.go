@@ -136,10 +136,11 @@ func onnxModel(m *infer.Model, best bool) (*onnx.Model, error) {
 
 // denseLayers returns the network's layers, input first.
 func denseLayers(p *graph.Params) []onnx.Dense {
-	return []onnx.Dense{
-		{In: p.Inputs, Out: p.Hidden, W: graph.F32(p.W1), B: graph.F32(p.B1), Activation: p.Activation},
-		{In: p.Hidden, Out: p.Outputs, W: graph.F32(p.W2), B: graph.F32(p.B2), Activation: onnx.Softmax},
+	var out []onnx.Dense
+	for _, l := range p.Layers {
+		out = append(out, onnx.Dense{In: l.In(), Out: l.Out(), W: l.Weights(), B: l.Biases(), Activation: l.Activation})
 	}
+	return out
 }
 
 // describeLayers spells out the layers as "784 → 64 sigmoid → 10 softmax".

@@ -150,9 +150,9 @@ func TestExportBest(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, tensor := range p.Tensors() {
-			init := f.Initializer(graph.Names[i])
+			init := f.Initializer(p.ParamNames()[i])
 			if init == nil || !slices.Equal(init.Data, graph.F32(tensor)) {
-				t.Errorf("%v: initializer %s differs from %s", c.flags, graph.Names[i], c.dir)
+				t.Errorf("%v: initializer %s differs from %s", c.flags, p.ParamNames()[i], c.dir)
 			}
 		}
 		var s struct {
@@ -188,7 +188,7 @@ func TestExportRefuses(t *testing.T) {
 	for _, f := range []string{"w1.npy", "b1.npy", "w2.npy", "b2.npy", "model.json"} {
 		b, _ := os.ReadFile(filepath.Join(model, f))
 		if f == "model.json" {
-			b = []byte(strings.Replace(string(b), `"format_version": 1`, `"format_version": 9`, 1))
+			b = []byte(strings.Replace(string(b), `"format_version": 2`, `"format_version": 9`, 1))
 		}
 		os.WriteFile(filepath.Join(version, f), b, 0o644)
 	}
@@ -203,7 +203,7 @@ func TestExportRefuses(t *testing.T) {
 		{"no such run", []string{"-format", "onnx", filepath.Join(tmp, "nope"), "-o", out}, 1,
 			"perceptron export: " + filepath.Join(tmp, "nope") + ": no such directory\n"},
 		{"format version", []string{"-format", "onnx", version, "-o", out}, 1,
-			"perceptron export: load model: read " + filepath.Join(version, "model.json") + ": format version 9, this program reads version 1\n"},
+			"perceptron export: load model: read " + filepath.Join(version, "model.json") + ": format version 9, this program reads versions 1 and 2\n"},
 		{"unknown format", []string{"-format", "tflite", model, "-o", out}, 2,
 			"perceptron export: -format \"tflite\": want one of onnx\n"},
 		{"unwritable", []string{"-format", "onnx", model, "-o", filepath.Join(tmp, "no", "dir", "m.onnx")}, 1,

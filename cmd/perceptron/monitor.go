@@ -143,7 +143,7 @@ func (m *monitor) epoch(h train.History, p *graph.Params) error {
 		if err := m.err(); err != nil { // a previous epoch's pictures
 			return err
 		}
-		s := snapshot{slices.Clone(h), slices.Clone(graph.F32(p.W1)), p.Inputs, p.Hidden}
+		s := snapshot{slices.Clone(h), slices.Clone(p.Layers[0].Weights()), p.Inputs, p.Layers[0].Out()}
 		select {
 		case <-m.next: // not drawn yet: this one replaces it
 		default:
@@ -155,7 +155,7 @@ func (m *monitor) epoch(h train.History, p *graph.Params) error {
 
 // writeEpochEvents appends one event at step e.Epoch: the four metrics and
 // the epoch's training time as scalars, and a histogram of each of the
-// parameters w1, b1, w2, b2, as Keras's TensorBoard callback with
+// parameters w1, b1, …, wN, bN, as Keras's TensorBoard callback with
 // histogram_freq=1 records them.
 func writeEpochEvents(w *tfevents.Writer, e train.Epoch, p *graph.Params) error {
 	values := []tfevents.Value{
@@ -165,8 +165,9 @@ func writeEpochEvents(w *tfevents.Writer, e train.Epoch, p *graph.Params) error 
 		tfevents.Scalar(TagTestAcc, e.TestAcc),
 		tfevents.Scalar(TagEpochSeconds, e.Seconds),
 	}
+	names := p.ParamNames()
 	for i, t := range p.Tensors() {
-		v, err := tfevents.Histo(graph.Names[i], graph.F32(t))
+		v, err := tfevents.Histo(names[i], graph.F32(t))
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/augment"
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/sweep"
 	"github.com/perceptron-mnist/perceptron/train"
@@ -23,7 +24,7 @@ import (
 // into the configuration it was written from.
 func TestPlanLineTrainsItsConfiguration(t *testing.T) {
 	a := train.DefaultConfig()
-	b := train.Config{Hidden: 20, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 20000, Epochs: 100, Seed: 7,
+	b := train.Config{Hidden: graph.Sizes{20}, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 20000, Epochs: 100, Seed: 7,
 		TrainLimit: 3000, TestLimit: 1000, SaveBest: true, EarlyStop: 3}
 	aug, elastic := a, b
 	aug.Augment = augment.Default()
@@ -52,7 +53,7 @@ func TestPlanLineTrainsItsConfiguration(t *testing.T) {
 			t.Fatalf("train cannot parse %q: %v %v", line, err, fs.Args())
 		}
 		got, err := tf.config()
-		if err != nil || got != c {
+		if err != nil || !got.Equal(c) {
 			t.Errorf("line %q trains %+v (%v), want %+v", line, got, err, c)
 		}
 	}

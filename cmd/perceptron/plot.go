@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/imagefile"
 	"github.com/perceptron-mnist/perceptron/plot"
 	"github.com/perceptron-mnist/perceptron/rundir"
@@ -65,7 +64,7 @@ func runPlot(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return err
 			}
 			path := filepath.Join(r.Dir, HiddenUnitsPNG)
-			if err := plot.SaveHiddenUnits(path, graph.F32(p.W1), p.Inputs, p.Hidden); err != nil {
+			if err := plot.SaveHiddenUnits(path, p.Layers[0].Weights(), p.Inputs, p.Layers[0].Out()); err != nil {
 				return err
 			}
 			fmt.Fprintln(stdout, path)

@@ -49,7 +49,7 @@ func saveModel(t *testing.T, p *graph.Params) string {
 // reading inputs and refusing bad files.
 func untrainedModelDir(t *testing.T) string {
 	t.Helper()
-	p, err := graph.NewParams(graph.NewArch(16, graph.Sigmoid), 1)
+	p, err := graph.NewParams(graph.NewArch([]int{16}, graph.Sigmoid), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,8 +364,12 @@ func TestPredictRefusesBadModels(t *testing.T) {
 		}, "w1.npy"},
 		{"mis-shaped", "b2.npy", func(dir string) { os.WriteFile(filepath.Join(dir, "b2.npy"), npy([]int{11}), 0o644) }, "[11]"},
 		{"corrupt", "w2.npy", func(dir string) { os.WriteFile(filepath.Join(dir, "w2.npy"), []byte("PK\x03\x04 a zip file"), 0o644) }, "w2.npy"},
-		{"version", "model.json", edit("model.json", `"format_version": 1`, `"format_version": 7`), "format version 7"},
-		{"hidden", "model.json", edit("model.json", `"hidden": 16`, `"hidden": 17`), "architecture 784 → 17 → 10 needs [784 17]"},
+		{"version", "model.json", edit("model.json", `"format_version": 2`, `"format_version": 7`), "format version 7"},
+		{"hidden", "model.json", edit("model.json", `"hidden": 16`, `"hidden": 17`), "do not match architecture 784 → 17 → 10 sigmoid"},
+		{"units", "model.json", func(dir string) {
+			edit("model.json", `"hidden": 16`, `"hidden": 17`)(dir)
+			edit("model.json", `"units": 16`, `"units": 17`)(dir)
+		}, "architecture 784 → 17 → 10 needs [784 17]"},
 		{"missing", "", func(dir string) { os.Remove(filepath.Join(dir, "model.json")) }, " holds no model.json: not a run directory written by perceptron train\n"},
 	}
 	for _, tc := range tests {

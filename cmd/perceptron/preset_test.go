@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/augment"
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/modeljson"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -62,18 +64,18 @@ func TestPresetHandwriting(t *testing.T) {
 			want.Augment.Elastic = augment.DefaultElastic
 		}
 	}
-	want.Hidden, want.Epochs, want.TrainLimit, want.TestLimit, want.Preset = 16, 1, 300, 100, "handwriting"
-	if cfg != want {
+	want.Hidden, want.Epochs, want.TrainLimit, want.TestLimit, want.Preset = graph.Sizes{16}, 1, 300, 100, "handwriting"
+	if !cfg.Equal(want) {
 		t.Errorf("summary configuration\n%+v, want\n%+v", cfg, want)
 	}
-	if model != want {
+	if !model.Equal(want) {
 		t.Errorf("model.json training\n%+v, want\n%+v", model, want)
 	}
 
 	// any flag given beside it overrides that part
 	cfg, _, _ = presetRun(t, "-preset", "handwriting", "-epochs", "1", "-hidden", "8", "-augment=false",
 		"-optimizer", "sgd", "-batch", "50")
-	if !cfg.Augment.IsZero() || cfg.Optimizer != train.SGD || cfg.LR != 0.5 || cfg.Batch != 50 || cfg.Hidden != 8 ||
+	if !cfg.Augment.IsZero() || cfg.Optimizer != train.SGD || cfg.LR != 0.5 || cfg.Batch != 50 || !slices.Equal(cfg.Hidden, graph.Sizes{8}) ||
 		cfg.Preset != "handwriting" {
 		t.Errorf("overridden preset: %+v", cfg)
 	}

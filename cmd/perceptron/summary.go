@@ -96,22 +96,40 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func intp(v int) *int { return &v }
 
-// describe lists the layers of the model as Keras would.
+// describe lists the layers of the model as Keras would: the input, each
+// hidden layer ("hidden" when there is one, else "hidden_1", …) followed
+// by its dropout when the model was trained with dropout (no parameters;
+// active during training only), and the output layer.
 func describe(name string, m *modeljson.Model) summaryJSON {
 	a := m.Architecture
-	hidden, output := a.NumParams()
-	s := summaryJSON{
-		Name: name,
-		Layers: []summaryLayer{
-			{Name: "input", Type: "InputLayer", OutputShape: []*int{nil, intp(a.Inputs)}},
-			{Name: "hidden", Type: "Dense", OutputShape: []*int{nil, intp(a.Hidden)}, Params: hidden,
-				Activation: a.Activation, KernelInit: a.WeightInit, BiasInit: a.BiasInit},
-			{Name: "output", Type: "Dense", OutputShape: []*int{nil, intp(a.Outputs)}, Params: output,
-				Activation: a.OutputActivation, KernelInit: a.WeightInit, BiasInit: a.BiasInit},
-		},
-		TotalParams: hidden + output, TrainableParams: hidden + output,
-		Bytes: 4 * (hidden + output), Loss: a.Loss, Formula: a.Formula, Training: m.Training,
+	var training struct {
+		Dropout float64 `json:"dropout"`
 	}
+	if len(m.Training) > 0 {
+		json.Unmarshal(m.Training, &training) // a record without dropout leaves it 0
+	}
+	lp := a.LayerParams()
+	total := a.NumParams()
+	s := summaryJSON{
+		Name:        name,
+		Layers:      []summaryLayer{{Name: "input", Type: "InputLayer", OutputShape: []*int{nil, intp(a.Inputs)}}},
+		TotalParams: total, TrainableParams: total,
+		Bytes: 4 * total, Loss: a.Loss, Formula: a.Formula, Training: m.Training,
+	}
+	for i, w := range a.Hidden {
+		hidden, dropout := "hidden", "dropout"
+		if len(a.Hidden) > 1 {
+			hidden, dropout = fmt.Sprintf("hidden_%d", i+1), fmt.Sprintf("dropout_%d", i+1)
+		}
+		s.Layers = append(s.Layers, summaryLayer{Name: hidden, Type: "Dense", OutputShape: []*int{nil, intp(w)}, Params: lp[i],
+			Activation: a.Activation, KernelInit: a.WeightInit, BiasInit: a.BiasInit})
+		if training.Dropout > 0 {
+			s.Layers = append(s.Layers, summaryLayer{Name: dropout, Type: "Dropout", OutputShape: []*int{nil, intp(w)},
+				Activation: fmt.Sprintf("rate %g", training.Dropout)})
+		}
+	}
+	s.Layers = append(s.Layers, summaryLayer{Name: "output", Type: "Dense", OutputShape: []*int{nil, intp(a.Outputs)}, Params: lp[len(lp)-1],
+		Activation: a.OutputActivation, KernelInit: a.WeightInit, BiasInit: a.BiasInit})
 	return s
 }
 

@@ -54,8 +54,8 @@ func TestSummaryOfSavedModel(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "-hidden describes a network to train; -model DIR describes a saved one") {
 		t.Errorf("-model with -hidden: exit %d, %q", code, errOut)
 	}
-	code, _, errOut = perceptron(t, "summary", "-activation", "tanh")
-	if code != 2 || !strings.Contains(errOut, `-activation "tanh": want sigmoid or relu`) {
-		t.Errorf("-activation tanh: exit %d, %q", code, errOut)
+	code, _, errOut = perceptron(t, "summary", "-activation", "softsign")
+	if code != 2 || !strings.Contains(errOut, `-activation "softsign": want sigmoid, relu or tanh`) {
+		t.Errorf("-activation softsign: exit %d, %q", code, errOut)
 	}
 }

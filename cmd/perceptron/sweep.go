@@ -32,7 +32,7 @@ type gridFlags struct {
 func addGridFlags(fs *flag.FlagSet) *gridFlags {
 	d := train.DefaultConfig()
 	return &gridFlags{
-		hidden:     fs.String("hidden", strconv.Itoa(d.Hidden), "hidden sizes, comma-separated"),
+		hidden:     fs.String("hidden", d.Hidden.String(), "hidden layer sizes, comma-separated alternatives, each as train -hidden takes it (64,512+512: two networks)"),
 		activation: fs.String("activation", d.Activation, "activations (sigmoid, relu), comma-separated"),
 		optimizer:  fs.String("optimizer", d.Optimizer, "optimizers (sgd, adam), comma-separated"),
 		lr:         fs.String("lr", "", "learning rates, comma-separated (default: 0.5 for sgd, 0.001 for adam)"),
@@ -49,7 +49,7 @@ func (g *gridFlags) grid() (sweep.Grid, error) {
 		gr  = sweep.Grid{TrainLimit: *g.trainLimit, TestLimit: *g.testLimit}
 		err error
 	)
-	if gr.Hidden, err = sweep.ParseInts("hidden", *g.hidden); err != nil {
+	if gr.Hidden, err = sweep.ParseSizes("hidden", *g.hidden); err != nil {
 		return gr, err
 	}
 	gr.Activation = sweep.ParseStrings(*g.activation)

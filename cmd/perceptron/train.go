@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/augment"
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/words"
 	"github.com/perceptron-mnist/perceptron/rundir"
 	"github.com/perceptron-mnist/perceptron/sweep"
@@ -32,16 +33,21 @@ type trainFlags struct {
 	preset           string
 	// applied is the preset's flags that config applied (nil: no preset),
 	// for the log.
-	applied *train.Preset
+	applied  *train.Preset
+	momentum float64 // -momentum: Config.Momentum with -optimizer momentum
+	hidden   string  // -hidden: Config.Hidden, parsed by config
 }
 
 func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	t := &trainFlags{cfg: train.DefaultConfig(), fs: fs}
 	c := &t.cfg
-	fs.IntVar(&c.Hidden, "hidden", c.Hidden, "neurons in the hidden layer")
-	fs.StringVar(&c.Activation, "activation", c.Activation, "hidden activation: sigmoid or relu")
-	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "solver: sgd (gorgonia VanillaSolver) or adam (AdamSolver, Keras defaults)")
-	fs.Float64Var(&c.LR, "lr", 0, "learning rate (default 0.5 for sgd, 0.001 for adam)")
+	fs.StringVar(&t.hidden, "hidden", c.Hidden.String(), "neurons in the hidden layer, or in each of several joined by + (512+256: 784 → 512 → 256 → 10)")
+	fs.StringVar(&c.Activation, "activation", c.Activation, "activation of every hidden layer: sigmoid, relu or tanh")
+	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "solver: sgd (gorgonia VanillaSolver), adam (AdamSolver, Keras defaults), momentum (Momentum, -momentum) or rmsprop (RMSPropSolver, Keras defaults: rho 0.9, epsilon 1e-7)")
+	fs.Float64Var(&c.LR, "lr", 0, "learning rate (default 0.5 for sgd, 0.05 for momentum, 0.001 for adam and rmsprop)")
+	fs.Float64Var(&c.Dropout, "dropout", 0, "dropout rate after each hidden layer during training, 0 ≤ rate < 1 (inverted, as Keras's Dropout; masks from -seed)")
+	fs.Float64Var(&c.L2, "l2", 0, "L2 weight decay λ: adds λ·Σw² over the weight matrices to the training loss (Keras's kernel_regularizer=l2(λ))")
+	fs.Float64Var(&t.momentum, "momentum", train.DefaultMomentum, "momentum of -optimizer momentum, 0 ≤ momentum < 1")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "minibatch size")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "passes over the training set")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the weights, the shuffling and the augmentation")
@@ -99,10 +105,20 @@ func (t *trainFlags) config() (train.Config, error) {
 		t.cfg.Preset, t.applied = p.Name, &p
 	}
 	c := t.cfg
-	lrSet := false
-	t.fs.Visit(func(f *flag.Flag) { lrSet = lrSet || f.Name == "lr" })
+	var err error
+	if c.Hidden, err = graph.ParseSizes(t.hidden); err != nil {
+		return c, asUsage(fmt.Errorf("-hidden %s: %w", t.hidden, err))
+	}
+	lrSet, momentumSet := false, false
+	t.fs.Visit(func(f *flag.Flag) {
+		lrSet = lrSet || f.Name == "lr"
+		momentumSet = momentumSet || f.Name == "momentum"
+	})
 	if !lrSet {
 		c.LR = train.DefaultLR(c.Optimizer)
+	}
+	if c.Optimizer == train.Momentum || momentumSet {
+		c.Momentum = t.momentum // Validate refuses it with another optimizer
 	}
 	if t.augment || t.elastic {
 		c.Augment = augment.Default()
@@ -123,8 +139,8 @@ func (t *trainFlags) logPreset(w io.Writer) {
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train", "[flags]",
-		"Trains 784 → hidden → 10 on MNIST and writes the run directory: metrics.csv, history.json,\n"+
-			"w1.npy b1.npy w2.npy b2.npy and model.json.", stderr)
+		"Trains 784 → hidden → … → 10 on MNIST and writes the run directory: metrics.csv, history.json,\n"+
+			"w1.npy b1.npy … wN.npy bN.npy (N dense layers: w1 b1 w2 b2 for one hidden layer) and model.json.", stderr)
 	tf := addTrainFlags(fs)
 	tf.addRunFlags()
 	dataDir := dataFlag(fs, "")
@@ -191,7 +207,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				fmt.Fprintf(stdout, "run %s is already finished (%s, test accuracy %.4f): nothing to train\n", dir, words.Count(len(r.History), "epoch"), r.Summary.TestAcc)
 				return nil
 			}
-			if c, err := train.ReadCheckpoint(filepath.Join(dir, train.CheckpointFile)); err == nil && c.Config == cfg {
+			if c, err := train.ReadCheckpoint(filepath.Join(dir, train.CheckpointFile)); err == nil && c.Config.Equal(cfg) {
 				ck = c
 				if !*quiet {
 					fmt.Fprintf(stderr, "%s: resuming the interrupted run after epoch %d\n", dir, len(ck.History))
@@ -278,6 +294,7 @@ func resumeFlags(fs *flag.FlagSet, dir string) error {
 func isTrainFlag(name string) bool {
 	switch name {
 	case "hidden", "activation", "optimizer", "lr", "batch", "epochs", "seed", "train-limit", "test-limit",
+		"dropout", "l2", "momentum",
 		"save-best", "early-stop", "out", "force", "augment", "elastic", "preset":
 		return true
 	}

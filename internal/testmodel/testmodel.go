@@ -6,7 +6,9 @@ package testmodel
 import (
 	"context"
 	"github.com/perceptron-mnist/perceptron/modeljson"
+	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -49,4 +51,44 @@ func Dir(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return dir
+}
+
+// V1Run copies into a new temporary directory, and returns, a run directory
+// written by the version of perceptron before networks had several layers
+// (model.json format version 1, checkpoint format version 1): `perceptron
+// train -hidden 6 -activation relu -optimizer adam -epochs 4 -train-limit
+// 6000 -test-limit 500 -seed 7`, interrupted during epoch 3 (after step 8),
+// so its weights are those after epoch 2 and its checkpoint continues epoch
+// 3. testdata/ beside it holds what that version printed for it.
+func V1Run(tb testing.TB) string {
+	tb.Helper()
+	dst := filepath.Join(tb.TempDir(), "v1run")
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join(Testdata(tb), "v1run"))); err != nil {
+		tb.Fatal(err)
+	}
+	return dst
+}
+
+// What the version before several layers printed for V1Run's directory.
+const (
+	V1RunEvalAccuracy = 0.6339             // perceptron eval: on the 10000 test images
+	V1RunEvalLoss     = 1.2526275996573268 // and its mean cross-entropy
+	V1RunParams       = 4780               // perceptron summary: total parameters
+	// train -resume finishes it with these figures (on its 500 test
+	// images) and a w1.npy with this SHA-256, the same as uninterrupted.
+	V1RunResumedTestAcc = 0.804
+	V1RunResumedW1      = "ea4ce369ce2f16e11aed35bbd522f38abcb811276c006bb33c081fa7cf1a0839"
+)
+
+// Testdata returns the directory of testmodel's test data: V1Run's
+// directory (v1run), and what the earlier version printed for it:
+// v1run-summary.txt and v1run-summary.json (perceptron summary -model
+// [-json]), v1run-predict.json (perceptron predict -model -first 20 -json).
+func Testdata(tb testing.TB) string {
+	tb.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		tb.Fatal("testmodel: cannot locate its source directory")
+	}
+	return filepath.Join(filepath.Dir(file), "testdata")
 }

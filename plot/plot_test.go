@@ -271,3 +271,43 @@ func TestCurvesBand(t *testing.T) {
 		t.Errorf("title %q, want %q", title, want)
 	}
 }
+
+// TestHiddenUnitsOfAWideLayer draws a layer of 512 units: the picture shows
+// MaxUnits of them, those with the largest input weights, in order.
+func TestHiddenUnitsOfAWideLayer(t *testing.T) {
+	const inputs, hidden = Side * Side, 512
+	w1 := make([]float32, inputs*hidden)
+	strong := map[int]bool{}
+	for j := 0; j < hidden; j += 5 { // 103 strong units; the 3 last of them (by norm) are weaker
+		strong[j] = true
+	}
+	for i := range inputs {
+		for j := range hidden {
+			v := float32(0.01)
+			if strong[j] {
+				v = 1 - float32(j)/1024
+			}
+			w1[i*hidden+j] = v
+		}
+	}
+	shown := ShownUnits(w1, inputs, hidden)
+	if len(shown) != MaxUnits || shown[0] != 0 || shown[MaxUnits-1] != 495 {
+		t.Fatalf("shown %d units, %v…%v; want the %d strongest, 0…495", len(shown), shown[0], shown[len(shown)-1], MaxUnits)
+	}
+	for i, j := range shown {
+		if !strong[j] || (i > 0 && j <= shown[i-1]) {
+			t.Fatalf("unit %d shown at %d: not one of the strongest, or out of order", j, i)
+		}
+	}
+	img, err := HiddenUnits(w1, inputs, hidden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, rows, s := UnitsLayout(MaxUnits)
+	if b := img.Bounds(); b.Dx() != cols*(Side*s+Gap)+Gap || b.Dy() != rows*(Side*s+Gap)+Gap {
+		t.Errorf("picture %v, want the %d×%d grid of %d tiles", b, cols, rows, MaxUnits)
+	}
+	if ShownUnits(w1[:inputs*64], inputs, 64)[63] != 63 {
+		t.Error("a layer of 64 units is not shown whole")
+	}
+}

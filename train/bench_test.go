@@ -109,3 +109,22 @@ func TestBench(t *testing.T) {
 		t.Error("Bench with 0 timed epochs succeeded")
 	}
 }
+
+// TestFLOPs checks the FLOP formulas against the products counted by hand:
+// one hidden layer 4·I·H + 6·H·O per training image (as before several
+// layers existed), and Keras's 784-512-512-10.
+func TestFLOPs(t *testing.T) {
+	one := graph.NewArch([]int{64}, graph.Sigmoid)
+	if got, want := TrainFLOPs(one, 10), 10*(4*784*64+6*64*10.0); got != want {
+		t.Errorf("784-64-10: %v training FLOPs, want %v", got, want)
+	}
+	keras := graph.NewArch([]int{512, 512}, graph.ReLU)
+	fwd := 2 * (784*512 + 512*512 + 512*10.0)
+	if got := EvalFLOPs(keras, 1); got != fwd {
+		t.Errorf("784-512-512-10: %v forward FLOPs, want %v", got, fwd)
+	}
+	// forward, weight gradients, and input gradients of layers 2 and 3
+	if got, want := TrainFLOPs(keras, 1), 2*fwd+2*(512*512+512*10.0); got != want {
+		t.Errorf("784-512-512-10: %v training FLOPs, want %v", got, want)
+	}
+}

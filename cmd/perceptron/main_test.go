@@ -76,7 +76,7 @@ func TestUsageConventionOfEveryCommand(t *testing.T) {
 		want string // the first line of stderr
 	}{
 		{[]string{"sweep", "-jobs", "0"}, "-jobs 0: want at least 1"},
-		{[]string{"sweep", "-hidden", "5,x"}, `-hidden "5,x": "x" is not an integer`},
+		{[]string{"sweep", "-hidden", "5,x"}, `-hidden "5,x": "x" is not a whole number of neurons`},
 		{[]string{"exercise", "-jobs", "0"}, "-jobs 0: want at least 1"},
 		{[]string{"predict", "-first", "-2", "-model", "m"}, "-first -2: want a number of test images"},
 		{[]string{"predict"}, "-model DIR is required"},

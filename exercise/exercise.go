@@ -227,7 +227,9 @@ func (k configs) hidden(lr float64) []train.Config {
 func (k configs) keras(lr float64, h int) []train.Config {
 	return []train.Config{
 		k.cfg(func(c *train.Config) { c.LR, c.Hidden = lr, graph.Sizes{h} }),
-		k.cfg(func(c *train.Config) { c.Hidden, c.Optimizer, c.LR = graph.Sizes{h}, train.Adam, train.DefaultLR(train.Adam) }),
+		k.cfg(func(c *train.Config) {
+			c.Hidden, c.Optimizer, c.LR = graph.Sizes{h}, train.Adam, train.DefaultLR(train.Adam)
+		}),
 	}
 }
 

@@ -206,7 +206,7 @@ func TestAugmentReadsDistortedDigits(t *testing.T) {
 		t.Skip("two training runs")
 	}
 	d := testenv.MNIST(t)
-	cfg := Config{Hidden: 64, Activation: graph.ReLU, Optimizer: Adam, LR: 0.002, Batch: 100, Epochs: 8, Seed: 1,
+	cfg := Config{Hidden: graph.Sizes{64}, Activation: graph.ReLU, Optimizer: Adam, LR: 0.002, Batch: 100, Epochs: 8, Seed: 1,
 		TrainLimit: 10000, TestLimit: 2000}
 	test := d.Test.Head(cfg.TestLimit)
 	distorted := make([]float32, len(test.Images))

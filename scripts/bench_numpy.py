@@ -23,6 +23,7 @@ Usage:
     scripts/bench_numpy.py [--perceptron BIN]... [--hidden LIST] [--batch LIST] [--dropout RATE]
                            [--epochs N] [--evals N] [--rounds N] [--threads N] [--data DIR] [--json]
 
+Each cell's figures of each round are printed on stderr as they come.
 Each --perceptron binary (default: build ./cmd/perceptron into a temporary
 directory) runs `bench -json` with the same configuration. The BLAS threads
 of numpy (and of an OpenBLAS build of perceptron) are set by --threads
@@ -327,6 +328,10 @@ def main():
                     r["eval_ratio_to_numpy"] = r["eval_seconds"] / rnd["numpy_eval_seconds"]
                     rnd["perceptron"].append(r)
                 c["rounds"].append(rnd)
+                print(f"bench_numpy: round {len(c['rounds'])}, {network_name(layers)} batch {batch}: numpy "
+                      f"{rnd['numpy_seconds_per_epoch']:.4f} s/epoch, " +
+                      ", ".join(f"{build_label(r)} {r['seconds_per_epoch']:.4f} (ratio {r['ratio_to_numpy']:.2f})"
+                                for r in rnd["perceptron"]), file=sys.stderr, flush=True)
         for c in cells:
             rounds = c["rounds"]
             c["network"] = network_name(c["hidden"])

@@ -65,16 +65,7 @@ func TestBenchNumpyScript(t *testing.T) {
 	}
 	py := testenv.NeedPython(t, "numpy")
 	bin, env := asCommand(t)
-	cmd := exec.Command(py, "../../scripts/bench_numpy.py", "--perceptron", bin, "--epochs", "1", "--rounds", "2", "--json")
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("%v\n%s", err, ee.Stderr)
-		}
-		t.Fatal(err)
-	}
+	out := runBenchNumpy(t, py, env, "--perceptron", bin, "--epochs", "1", "--rounds", "2", "--json")
 	var r struct {
 		Numpy      float64 `json:"numpy_seconds_per_epoch"`
 		Rounds     []map[string]any
@@ -127,28 +118,14 @@ func TestBenchNumpyScriptRefusesBadCounts(t *testing.T) {
 // TestBenchNumpyScriptLists runs scripts/bench_numpy.py over two networks
 // and two batch sizes (one round, one timed epoch) and checks that every
 // cell has numpy's times and the binary's, with their ratios, in the order
-// of the lists, and that the table names every cell.
+// of the lists.
 func TestBenchNumpyScriptLists(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains full epochs in numpy and Go")
 	}
 	py := testenv.NeedPython(t, "numpy")
 	bin, env := asCommand(t)
-	args := []string{"../../scripts/bench_numpy.py", "--perceptron", bin, "--hidden", "16,24", "--batch", "600,1000", "--epochs", "1", "--rounds", "1"}
-	run := func(args ...string) []byte {
-		cmd := exec.Command(py, args...)
-		cmd.Env = env
-		out, err := cmd.Output()
-		if err != nil {
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				t.Fatalf("%v\n%s", err, ee.Stderr)
-			}
-			t.Fatal(err)
-		}
-		return out
-	}
-	out := run(append(args, "--json")...)
+	out := runBenchNumpy(t, py, env, "--perceptron", bin, "--hidden", "16,24", "--batch", "600,1000", "--epochs", "1", "--rounds", "1", "--json")
 	var r struct {
 		Cells []struct {
 			Network    string  `json:"network"`
@@ -183,4 +160,22 @@ func TestBenchNumpyScriptLists(t *testing.T) {
 	if want := "[784-16-10/600 784-16-10/1000 784-24-10/600 784-24-10/1000]"; fmt.Sprint(got) != want {
 		t.Errorf("cells %v, want %s", got, want)
 	}
+}
+
+// runBenchNumpy runs scripts/bench_numpy.py with args and returns its
+// standard output; it fails the test, with the script's stderr, if the
+// script fails.
+func runBenchNumpy(t *testing.T, py string, env []string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(py, append([]string{"../../scripts/bench_numpy.py"}, args...)...)
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("%v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	return out
 }

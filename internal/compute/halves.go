@@ -78,7 +78,7 @@ func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 	if b.anyway && n > m && !busy {
 		// Each part packs all of op(A) and its own columns of op(B):
 		// with more columns than rows that is the smaller copy.
-		cols := (n/2 + gemm.NRMax - 1) / gemm.NRMax * gemm.NRMax
+		cols := ((n+1)/2 + gemm.NRMax - 1) / gemm.NRMax * gemm.NRMax // at least half
 		if m*cols*k >= minPart && m*(n-cols)*k >= minPart {
 			b.share(func(i int) {
 				c0, c1 := i*cols, min((i+1)*cols, n)
@@ -93,7 +93,7 @@ func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []fl
 	}
 	rows := (m/2 + 15) &^ 15 // rows of the first part
 	if b.anyway {
-		rows = (m/2 + gemm.MR - 1) / gemm.MR * gemm.MR
+		rows = ((m+1)/2 + gemm.MR - 1) / gemm.MR * gemm.MR // at least half
 	}
 	if busy || rows*n*k < minPart || (m-rows)*n*k < minPart || (tB != blas.NoTrans && !b.anyway) {
 		ob.Sgemm(tA, tB, m, n, k, alpha, a, lda, bm, ldb, beta, c, ldc)

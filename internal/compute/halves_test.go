@@ -31,11 +31,13 @@ func TestHalvesLikeOneCall(t *testing.T) {
 		{blas.NoTrans, blas.Trans, 333, 17, 1234, splitsAnyWay(baseBLAS())}, // Bᵀ: gonum sums blocks apart
 		{blas.NoTrans, blas.Trans, 128, 512, 512, splitsAnyWay(baseBLAS())}, // dz·W2ᵀ of 784-512-512-10
 		{blas.Trans, blas.Trans, 250, 50, 300, splitsAnyWay(baseBLAS())},
-		{blas.NoTrans, blas.NoTrans, 17, 400, 400, splitsAnyWay(baseBLAS())}, // a last part of 1 row: too small, but by columns
-		{blas.NoTrans, blas.NoTrans, 100, 1024, 784, true},                   // x·W1 of 784-1024-10
-		{blas.Trans, blas.NoTrans, 784, 1024, 100, true},                     // its weight gradient
-		{blas.NoTrans, blas.Trans, 100, 1024, 10, false},                     // dz2·W2ᵀ: too small
-		{blas.Trans, blas.NoTrans, 1024, 10, 100, false},                     // hᵀ·dz2: too small
+		{blas.NoTrans, blas.NoTrans, 17, 400, 400, splitsAnyWay(baseBLAS())},  // a last part of 1 row: too small, but by columns
+		{blas.NoTrans, blas.NoTrans, 1525, 20, 784, true},                     // an odd evaluation batch: the last row too
+		{blas.NoTrans, blas.NoTrans, 16, 257, 1024, splitsAnyWay(baseBLAS())}, // split by columns: the last column too
+		{blas.NoTrans, blas.NoTrans, 100, 1024, 784, true},                    // x·W1 of 784-1024-10
+		{blas.Trans, blas.NoTrans, 784, 1024, 100, true},                      // its weight gradient
+		{blas.NoTrans, blas.Trans, 100, 1024, 10, false},                      // dz2·W2ᵀ: too small
+		{blas.Trans, blas.NoTrans, 1024, 10, 100, false},                      // hᵀ·dz2: too small
 	} {
 		rowsA, colsA := tc.m, tc.k
 		if tc.tA == blas.Trans {

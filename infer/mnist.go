@@ -3,6 +3,7 @@ package infer
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Geometry of an MNIST input.
@@ -16,23 +17,24 @@ const (
 // dark) into a 28×28 input, with warnings about what it saw that suggests
 // the photo is not of one digit (see shapeWarnings).
 func mnistStyle(g *gray) ([]float32, []string, error) {
-	// light ink on a dark ground (a blackboard, an MNIST image): invert, so
-	// that paper is light from here on
-	// (the ground is the majority: the median lies nearer its end of the range)
-	if med := median(g.pix); quantile(g.pix, 0.99, 0)-med > med-quantile(g.pix, 0.01, 0) {
+	// light ink on a dark ground: invert, so that paper is light from here on
+	if lightInk(g) {
 		for i, v := range g.pix {
 			g.pix[i] = 1 - v
 		}
 	}
-	ink := darkness(g, background(g))
-	lo, hi, err := inkLevels(ink)
+	ink, lo, hi, keep, err := findInk(g, 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	strong := lo + 0.35*(hi-lo)
-	keep := inkMask(ink, g.w, g.h, strong)
-	if keep == nil {
-		return nil, nil, ErrNoInk
+	// The paper's estimate may only fill in what pen strokes cover: with a
+	// window wider than that, it also fills the dark side of a shadow's
+	// edge, which then reads as ink. Once the strokes are found, estimate
+	// the paper again with a window fitted to their width.
+	if r := closingRadius(g, strokeWidth(ink, keep, g.w, g.h, lo+0.6*(hi-lo))); r < defaultRadius(g) {
+		if ink2, lo2, hi2, keep2, err := findInk(g, r); err == nil {
+			ink, lo, hi, keep = ink2, lo2, hi2, keep2
+		}
 	}
 	// grade the kept ink between the noise level and the ink's darkness
 	v := make([]float32, len(ink))
@@ -49,7 +51,7 @@ func mnistStyle(g *gray) ([]float32, []string, error) {
 		return nil, nil, ErrNoInk
 	}
 	cw, ch := x1-x0+1, y1-y0+1
-	warnings := shapeWarnings(ink, keep, g.w, g.h, strong, x0, y0, x1, y1)
+	warnings := shapeWarnings(ink, keep, g.w, g.h, lo+0.35*(hi-lo), x0, y0, x1, y1)
 	crop := make([]float32, cw*ch)
 	for y := 0; y < ch; y++ {
 		copy(crop[y*cw:(y+1)*cw], v[(y0+y)*g.w+x0:])
@@ -72,6 +74,87 @@ func mnistStyle(g *gray) ([]float32, []string, error) {
 	}
 	return centre(small, dw, dh), warnings, nil
 }
+
+// findInk divides out the paper (estimated with a closing of radius r
+// cells, 0 for the default) and finds the digit's strokes: the darkness
+// map, its noise level and the ink's darkness, and the pixels kept.
+func findInk(g *gray, r int) (ink []float32, lo, hi float32, keep []bool, err error) {
+	ink = darkness(g, background(g, r))
+	if lo, hi, err = inkLevels(ink); err != nil {
+		return nil, 0, 0, nil, err
+	}
+	if keep = inkMask(ink, g.w, g.h, lo+0.35*(hi-lo)); keep == nil {
+		return nil, 0, 0, nil, ErrNoInk
+	}
+	return ink, lo, hi, keep, nil
+}
+
+// strokeWidth estimates the pen's width in pixels: the median, over the
+// kept pixels darker than thr, of the shorter of the horizontal and the
+// vertical run of such pixels through each (the width across a stroke, up
+// to a factor √2 for a diagonal one). A shadow mistaken for ink is a broad
+// area of moderate darkness: it passes few pixels above thr.
+func strokeWidth(d []float32, keep []bool, w, h int, thr float32) float64 {
+	dark := func(i int) bool { return keep[i] && d[i] > thr }
+	hrun := make([]int32, len(d))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; {
+			if !dark(y*w + x) {
+				x++
+				continue
+			}
+			e := x
+			for e < w && dark(y*w+e) {
+				e++
+			}
+			for k := x; k < e; k++ {
+				hrun[y*w+k] = int32(e - x)
+			}
+			x = e
+		}
+	}
+	var runs []int32
+	for x := 0; x < w; x++ {
+		for y := 0; y < h; {
+			if !dark(y*w + x) {
+				y++
+				continue
+			}
+			e := y
+			for e < h && dark(e*w+x) {
+				e++
+			}
+			for k := y; k < e; k++ {
+				runs = append(runs, min(hrun[k*w+x], int32(e-y)))
+			}
+			y = e
+		}
+	}
+	if len(runs) == 0 {
+		return 0
+	}
+	slices.Sort(runs)
+	return float64(runs[len(runs)/2])
+}
+
+// defaultRadius is the closing's radius in cells when the strokes' width
+// is not known: 7.5% of the image's longer side, wider than any pen stroke.
+func defaultRadius(g *gray) int {
+	long := max(g.w, g.h)
+	return max(1, int(math.Ceil(0.075*float64(long)/float64(cellSize(g)))))
+}
+
+// closingRadius is the radius in cells that fills what strokes of the given
+// width cover (where strokes cross, half as much again), at most the default.
+func closingRadius(g *gray, width float64) int {
+	if width <= 0 {
+		return defaultRadius(g)
+	}
+	return min(defaultRadius(g), int(math.Ceil(1.5*width/float64(cellSize(g))))+1)
+}
+
+// cellSize is the side of background's grid cells, pixels.
+func cellSize(g *gray) int { return (max(g.w, g.h) + 63) / 64 }
 
 // median returns the median of v (to 1/1024) by a histogram.
 func median(v []float32) float32 { return quantile(v, 0.5, 0) }
@@ -106,20 +189,31 @@ func quantile(v []float32, q float64, floor float32) float32 {
 // percentile of each cell of a coarse grid (ink covers less than a quarter of
 // most cells), a morphological closing of the grid (a maximum, then a minimum
 // filter) that fills cells the ink covers but keeps the edges of shadows, and
-// bilinear interpolation back to pixels.
-func background(g *gray) []float32 {
+// bilinear interpolation back to pixels. The closing's radius is r cells,
+// or defaultRadius when r is 0.
+func background(g *gray, r int) []float32 {
 	long := max(g.w, g.h)
-	bg := make([]float32, len(g.pix))
 	if long < 128 { // a small image, a scan: one level for the whole
 		p := quantile(g.pix, 0.9, 0)
+		bg := make([]float32, len(g.pix))
 		for i := range bg {
 			bg[i] = p
 		}
 		return bg
 	}
-	cell := (long + 63) / 64
-	gw, gh := (g.w+cell-1)/cell, (g.h+cell-1)/cell
-	grid := make([]float32, gw*gh)
+	cell := cellSize(g)
+	grid, gw, gh := percentileGrid(g, cell, 0.75)
+	if r <= 0 {
+		r = defaultRadius(g)
+	}
+	return upsample(closing(grid, gw, gh, r), gw, gh, cell, g)
+}
+
+// percentileGrid returns the q-quantile (to 1/255) of each cell of g's
+// grid of cell×cell cells, and the grid's size.
+func percentileGrid(g *gray, cell int, q float64) (grid []float32, gw, gh int) {
+	gw, gh = (g.w+cell-1)/cell, (g.h+cell-1)/cell
+	grid = make([]float32, gw*gh)
 	var hist [256]int32
 	for cy := 0; cy < gh; cy++ {
 		for cx := 0; cx < gw; cx++ {
@@ -131,7 +225,7 @@ func background(g *gray) []float32 {
 					n++
 				}
 			}
-			rank := int32(n * 3 / 4) // the 75th percentile, to 1/255
+			rank := int32(float64(n) * q)
 			for b, c := range hist {
 				if rank < c {
 					grid[cy*gw+cx] = float32(b) / 255
@@ -141,10 +235,13 @@ func background(g *gray) []float32 {
 			}
 		}
 	}
-	// window about 15% of the longer side: wider than any pen stroke
-	r := max(1, int(math.Ceil(0.075*float64(long)/float64(cell))))
-	grid = closing(grid, gw, gh, r)
-	// bilinear, cell centres at (c+0.5)·cell
+	return grid, gw, gh
+}
+
+// upsample interpolates a gw×gh grid of cells bilinearly back to g's
+// pixels (cell centres at (c+0.5)·cell).
+func upsample(grid []float32, gw, gh, cell int, g *gray) []float32 {
+	out := make([]float32, len(g.pix))
 	for y := 0; y < g.h; y++ {
 		fy := (float32(y)+0.5)/float32(cell) - 0.5
 		iy := int(math.Floor(float64(fy)))
@@ -157,10 +254,55 @@ func background(g *gray) []float32 {
 			x0, x1 := clampInt(ix, 0, gw-1), clampInt(ix+1, 0, gw-1)
 			top := grid[y0*gw+x0]*(1-tx) + grid[y0*gw+x1]*tx
 			bot := grid[y1*gw+x0]*(1-tx) + grid[y1*gw+x1]*tx
-			bg[y*g.w+x] = top*(1-ty) + bot*ty
+			out[y*g.w+x] = top*(1-ty) + bot*ty
 		}
 	}
-	return bg
+	return out
+}
+
+// lightInk reports whether g shows light ink on a dark ground (a
+// blackboard, an MNIST image) rather than dark ink on light paper, the
+// usual case, which a shadow over much of the page must not overturn: three
+// signs must agree. The ground is the majority, so the median lies nearer
+// its end of the range (for a small image, a scan, that alone decides). Ink
+// stands out from its surroundings, so the pixels' differences from the
+// local median (in cells of a 4×4 grid, larger than strokes) are skewed
+// towards the ink's side. And read as light ink, the image shows ink of
+// more contrast against its locally estimated ground than read as dark.
+func lightInk(g *gray) bool {
+	med := median(g.pix)
+	if quantile(g.pix, 0.99, 0)-med <= med-quantile(g.pix, 0.01, 0) {
+		return false
+	}
+	if max(g.w, g.h) < 128 {
+		return true
+	}
+	cell := (max(g.w, g.h) + 3) / 4
+	grid, gw, gh := percentileGrid(g, cell, 0.5)
+	local := upsample(grid, gw, gh, cell, g)
+	var skew float64
+	for i, v := range g.pix {
+		d := float64(v - local[i])
+		skew += d * d * d
+	}
+	if skew <= 0 {
+		return false
+	}
+	inv := &gray{w: g.w, h: g.h, pix: make([]float32, len(g.pix))}
+	for i, v := range g.pix {
+		inv.pix[i] = 1 - v
+	}
+	return inkContrast(inv) > inkContrast(g)
+}
+
+// inkContrast is how much darker than the paper g's ink is (0 when none
+// is found), taking g as dark ink on light paper.
+func inkContrast(g *gray) float32 {
+	lo, hi, err := inkLevels(darkness(g, background(g, 0)))
+	if err != nil {
+		return 0
+	}
+	return hi - lo
 }
 
 func clampInt(v, lo, hi int) int { return min(hi, max(lo, v)) }

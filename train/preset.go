@@ -20,7 +20,7 @@ var Presets = []Preset{
 	{
 		Name: "handwriting",
 		About: "the recommended model for reading people's photographed handwriting: " +
-			"trained on distorted digits (-augment), chosen by measurement on synthetic photos of " +
+			"784-256-10 relu Adam trained 20 epochs on distorted digits (-augment), chosen by measurement on synthetic photos of " +
 			"handwriting unlike MNIST's and on MNIST's test set",
 		Flags: [][2]string{
 			{"hidden", "256"}, {"activation", "relu"}, {"optimizer", "adam"},

@@ -2,6 +2,7 @@ package infer
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"github.com/perceptron-mnist/perceptron/modeljson"
 	"math"
@@ -30,6 +31,22 @@ func Load(dir string) (*Model, error) {
 	m := New(p)
 	m.Dir, m.Info = dir, info
 	return m, nil
+}
+
+// Preset returns the name of the preset the model was trained from, as
+// model.json's training record gives it ("handwriting"), or "" for none
+// (and for a model built in memory or a record without one).
+func (m *Model) Preset() string {
+	if m.Info == nil || len(m.Info.Training) == 0 {
+		return ""
+	}
+	var t struct {
+		Preset string `json:"preset"`
+	}
+	if json.Unmarshal(m.Info.Training, &t) != nil {
+		return ""
+	}
+	return t.Preset
 }
 
 // New returns a Model that predicts with p's current weights.

@@ -22,6 +22,7 @@ type ModelInfo struct {
 	Params       int         `json:"params"`       // weights and biases
 	Layers       []Layer     `json:"layers"`       // the dense layers, input side first
 	Formula      string      `json:"formula,omitempty"`
+	Preset       string      `json:"preset,omitempty"`        // the train -preset it was trained from, if any
 	TestAccuracy float64     `json:"test_accuracy,omitempty"` // fraction, from model.json's metrics.test_acc
 	// Training and Metrics are model.json's records of how the model was
 	// trained and how it fared, as written.
@@ -49,6 +50,7 @@ func Describe(m *infer.Model) ModelInfo {
 		Activation:   a.Activation,
 		Architecture: fmt.Sprintf("%v, %s, softmax", a, a.Activation),
 		Params:       a.NumParams(),
+		Preset:       m.Preset(),
 	}
 	for i, p := range a.LayerParams() {
 		l := m.Params.Layers[i]

@@ -89,6 +89,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer m.Close()
+	describeModel(stderr, *modelDir, m, fs.NArg() > 0)
 
 	var inputs []predictInput
 	if *first > 0 {

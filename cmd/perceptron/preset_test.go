@@ -9,6 +9,7 @@ import (
 
 	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/testmodel"
 	"github.com/perceptron-mnist/perceptron/modeljson"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -70,6 +71,22 @@ func TestPresetHandwriting(t *testing.T) {
 	}
 	if !model.Equal(want) {
 		t.Errorf("model.json training\n%+v, want\n%+v", model, want)
+	}
+	// the whole preset is the configuration the tests score on photos
+	full := want
+	full.TrainLimit, full.TestLimit = 0, 0
+	for _, f := range p.Flags {
+		switch f[0] {
+		case "hidden":
+			if full.Hidden, err = graph.ParseSizes(f[1]); err != nil {
+				t.Fatal(err)
+			}
+		case "epochs":
+			full.Epochs = atoi(t, f[1])
+		}
+	}
+	if !full.Equal(testmodel.PresetConfig()) {
+		t.Errorf("the preset trains\n%+v, testmodel.PresetConfig is\n%+v", full, testmodel.PresetConfig())
 	}
 
 	// any flag given beside it overrides that part

@@ -64,12 +64,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("-addr %s: %w", *addr, err)
 	}
-	info := serve.Describe(m)
-	acc := ""
-	if info.TestAccuracy > 0 {
-		acc = fmt.Sprintf(", test accuracy %.2f%%", 100*info.TestAccuracy)
-	}
-	fmt.Fprintf(stderr, "model %s: %s%s\n", *model, info.Architecture, acc)
+	describeModel(stderr, *model, m, true)
 	fmt.Fprintf(stdout, "serving on http://%s/\n", ln.Addr())
 	if err := serve.Serve(ctx, ln, h, 10*time.Second); err != nil {
 		return err

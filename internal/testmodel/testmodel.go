@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/perceptron-mnist/perceptron/augment"
+	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -20,7 +22,36 @@ var (
 	once sync.Once
 	res  *train.Result
 	err  error
+
+	presetOnce sync.Once
+	presetRes  *train.Result
+	presetErr  error
 )
+
+// PresetConfig is the configuration `perceptron train -preset handwriting`
+// trains (its flags are train.Presets' "handwriting"; a cmd/perceptron test
+// checks that the command gives the same).
+func PresetConfig() train.Config {
+	c := train.DefaultConfig()
+	c.Hidden, c.Activation, c.Optimizer, c.LR = graph.Sizes{256}, graph.ReLU, train.Adam, train.DefaultLR(train.Adam)
+	c.Batch, c.Epochs, c.Augment, c.Preset = 100, 20, augment.Default(), "handwriting"
+	return c
+}
+
+// Preset returns the run of PresetConfig on MNIST (the recommended model for
+// photographed handwriting), trained in memory once per test binary: about
+// a minute on 2 cores. Its Params must not be modified.
+func Preset(tb testing.TB) *train.Result {
+	tb.Helper()
+	d := testenv.MNIST(tb)
+	presetOnce.Do(func() {
+		presetRes, presetErr = train.Run(context.Background(), PresetConfig(), d, train.Options{})
+	})
+	if presetErr != nil {
+		tb.Fatal(presetErr)
+	}
+	return presetRes
+}
 
 // Default returns the run of train.DefaultConfig on MNIST, trained in
 // memory once per test binary. Its Params must not be modified.

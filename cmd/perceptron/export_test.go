@@ -266,3 +266,17 @@ print("ok")
 		t.Error("a refused run left its .pt file")
 	}
 }
+
+// TestExportThreeLayers trains a network of three hidden layers (784 → 64
+// → 32 → 16 → 10, tanh) and checks its export in every runtime, as the
+// default run's.
+func TestExportThreeLayers(t *testing.T) {
+	d := testenv.MNIST(t)
+	run := filepath.Join(t.TempDir(), "run")
+	code, _, errOut := perceptron(t, "train", "-hidden", "64+32+16", "-activation", "tanh", "-epochs", "2",
+		"-train-limit", "20000", "-out", run)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	checkRuntimes(t, run, d.Dir, "784 → 64 tanh → 32 tanh → 16 tanh → 10 softmax")
+}

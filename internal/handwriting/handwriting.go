@@ -16,6 +16,7 @@ package handwriting
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/jpeg"
 	"io"
 	"math"
@@ -48,6 +49,11 @@ const LargeEvery = 100
 // Generate returns n photos of the set seed: photo i shows digit i mod 10,
 // written and photographed as the seed and i decide. It uses every core.
 func Generate(seed uint64, n int) []Photo {
+	return generate(n, func(i int) Photo { return One(seed, i) })
+}
+
+// generate returns photos one(0), ..., one(n-1), made on every core.
+func generate(n int, one func(i int) Photo) []Photo {
 	out := make([]Photo, max(0, n))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -56,7 +62,7 @@ func Generate(seed uint64, n int) []Photo {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = One(seed, i)
+				out[i] = one(i)
 			}
 		}()
 	}
@@ -90,11 +96,16 @@ func One(seed uint64, i int) Photo {
 	w := newWriter(rng)
 	strokes, style := skeleton(label, rng)
 	sc := newScene(rng, i)
-	img := sc.render(rng, w, strokes)
+	return store(rng, sc.render(rng, w, strokes), label, style)
+}
+
+// store returns the upright photo img as a phone stores it: about 15% of
+// photos turned with an EXIF orientation tag, JPEG at a quality rng picks.
+func store(rng *rand.Rand, img *image.RGBA, label int, style Style) Photo {
 	o := 1
 	if chance(rng, 0.15) {
 		o = []int{6, 6, 6, 8, 8, 3}[rng.IntN(6)]
-		img = store(img, o)
+		img = turn(img, o)
 	}
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 60 + rng.IntN(36)}); err != nil {

@@ -11,19 +11,23 @@ import (
 )
 
 func TestGenerateIsSeeded(t *testing.T) {
-	a := Generate(3, 6)
-	b := Generate(3, 6)
-	prefix := Generate(3, 3)
-	other := Generate(4, 6)
+	checkSeeded(t, Generate(3, 6), Generate(3, 6), Generate(3, 3), Generate(4, 6))
+}
+
+// checkSeeded checks sets a and b of one seed, a shorter set prefix of it
+// and a set other of another seed: a and b the same, prefix the start of
+// a, other different, labels i mod 10.
+func checkSeeded(t *testing.T, a, b, prefix, other []Photo) {
+	t.Helper()
 	for i := range a {
 		if !bytes.Equal(a[i].JPEG, b[i].JPEG) {
 			t.Fatalf("photo %d differs between two runs of the same seed", i)
 		}
 		if i < len(prefix) && !bytes.Equal(a[i].JPEG, prefix[i].JPEG) {
-			t.Fatalf("photo %d of a 5-photo set differs from photo %d of a 12-photo set", i, i)
+			t.Fatalf("photo %d of a %d-photo set differs from photo %d of a %d-photo set", i, len(prefix), i, len(a))
 		}
-		if bytes.Equal(a[i].JPEG, other[i].JPEG) {
-			t.Fatalf("photo %d is the same for seeds 3 and 4", i)
+		if i < len(other) && bytes.Equal(a[i].JPEG, other[i].JPEG) {
+			t.Fatalf("photo %d is the same for two seeds", i)
 		}
 		if a[i].Label != i%10 {
 			t.Errorf("photo %d has label %d, want %d", i, a[i].Label, i%10)
@@ -78,11 +82,11 @@ func TestStyles(t *testing.T) {
 	}
 }
 
-func TestStoreTurnsBack(t *testing.T) {
+func TestTurnTurnsBack(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 3, 2))
 	img.Pix[0] = 255 // the top-left pixel is marked
 	for o, want := range map[int]image.Point{3: {2, 1}, 6: {0, 2}, 8: {1, 0}} {
-		s := store(img, o)
+		s := turn(img, o)
 		found := image.Point{-1, -1}
 		for y := 0; y < s.Bounds().Dy(); y++ {
 			for x := 0; x < s.Bounds().Dx(); x++ {

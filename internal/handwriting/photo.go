@@ -130,7 +130,7 @@ func (s *scene) draw(rng *rand.Rand, w writer, paths [][]inkPoint) *inkMap {
 			x0, y0, x1, y1 = min(x0, q.x-q.r), min(y0, q.y-q.r), max(x1, q.x+q.r), max(y1, q.y+q.r)
 		}
 	}
-	pad := 3*s.blur + math.Hypot(s.motion[0], s.motion[1]) + 3
+	pad := s.pad()
 	m := &inkMap{x0: int(x0 - pad), y0: int(y0 - pad)}
 	m.w, m.h = int(x1+pad)-m.x0+1, int(y1+pad)-m.y0+1
 	m.a = make([]float32, m.w*m.h)
@@ -153,7 +153,18 @@ func (s *scene) draw(rng *rand.Rand, w writer, paths [][]inkPoint) *inkMap {
 			}
 		}
 	}
-	if w.pencil { // graphite leaves grain
+	s.lens(rng, w.pencil, m)
+	return m
+}
+
+// pad is the margin an ink map needs around the ink for the lens's blur
+// and the camera's shake.
+func (s *scene) pad() float64 { return 3*s.blur + math.Hypot(s.motion[0], s.motion[1]) + 3 }
+
+// lens adds a pencil's grain to the ink on m, if pencil, then the camera's
+// shake and the lens's blur.
+func (s *scene) lens(rng *rand.Rand, pencil bool, m *inkMap) {
+	if pencil { // graphite leaves grain
 		for i, v := range m.a {
 			if v > 0 {
 				m.a[i] = v * float32(0.55+0.45*rng.Float64())
@@ -164,7 +175,6 @@ func (s *scene) draw(rng *rand.Rand, w writer, paths [][]inkPoint) *inkMap {
 		m.a = smear(m.a, m.w, m.h, s.motion)
 	}
 	gaussBlur(m.a, m.w, m.h, s.blur)
-	return m
 }
 
 func segDist(px, py, ax, ay, bx, by float64) float64 {
@@ -233,9 +243,15 @@ func gaussBlur(a []float32, w, h int, sigma float64) {
 	}
 }
 
-// render draws the digit on paper and photographs it.
+// render draws the digit's strokes on paper as writer w does and
+// photographs them.
 func (s *scene) render(rng *rand.Rand, w writer, strokes []stroke) *image.RGBA {
-	ink := s.draw(rng, w, w.trace(rng, strokes))
+	return s.photograph(rng, s.draw(rng, w, w.trace(rng, strokes)), w.ink)
+}
+
+// photograph photographs the ink on paper: ink's darkness is the colour
+// colour's coverage (from draw, or a font's glyph), already through the lens.
+func (s *scene) photograph(rng *rand.Rand, ink *inkMap, colour [3]float64) *image.RGBA {
 	texture := newNoise(rng, 48)
 	fine := newNoise(rng, 400)
 	img := image.NewRGBA(image.Rect(0, 0, s.w, s.h))
@@ -273,9 +289,9 @@ func (s *scene) render(rng *rand.Rand, w writer, strokes []stroke) *image.RGBA {
 			}
 			// ink
 			if a := ink.at(px, py); a > 0 {
-				r *= 1 - a*(1-w.ink[0])
-				g *= 1 - a*(1-w.ink[1])
-				b *= 1 - a*(1-w.ink[2])
+				r *= 1 - a*(1-colour[0])
+				g *= 1 - a*(1-colour[1])
+				b *= 1 - a*(1-colour[2])
 			}
 			for _, sp := range specks {
 				if math.Hypot(px-sp[0], py-sp[1]) < sp[2] {
@@ -330,9 +346,9 @@ func (z noise2) at(x, y float64) float64 {
 	return (z.v[iy*k+ix]*(1-tx)+z.v[iy*k+ix+1]*tx)*(1-ty) + (z.v[(iy+1)*k+ix]*(1-tx)+z.v[(iy+1)*k+ix+1]*tx)*ty
 }
 
-// store returns the upright image img as a phone held another way stores
+// turn returns the upright image img as a phone held another way stores
 // it: the pixels such that turning them as orientation o says shows img.
-func store(img *image.RGBA, o int) *image.RGBA {
+func turn(img *image.RGBA, o int) *image.RGBA {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	ow, oh := w, h

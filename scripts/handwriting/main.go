@@ -1,11 +1,15 @@
-// Command handwriting writes the development set of synthetic handwritten
-// digit photos (package internal/handwriting) into a directory as
+// Command handwriting writes a development set of photos of handwritten
+// digits (package internal/handwriting) into a directory as
 // <label>_<index>.jpg, draws a contact sheet of them with the 28×28 inputs
-// the photo pipeline makes, and scores a trained model on them.
+// the photo pipeline makes, and scores a trained model on them. -source
+// strokes (the default) draws the digits as synthetic pen strokes; -source
+// fonts writes them in Debian's handwriting fonts (a held-out second set,
+// same phone photos).
 //
 //	go run ./scripts/handwriting -n 500 -seed 1 -out DIR
 //	go run ./scripts/handwriting -n 60 -sheet sheet.png
 //	go run ./scripts/handwriting -n 500 -model runs/A -misses misses.png
+//	go run ./scripts/handwriting -source fonts -n 500 -model runs/A
 package main
 
 import (
@@ -20,6 +24,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/font"
@@ -50,12 +55,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "", "score this run directory's model on the set")
 	misses := fs.String("misses", "", "write a contact sheet of the photos -model reads wrong as this PNG")
 	stats := fs.Bool("stats", false, "print a table comparing the 28×28 inputs made from the photos with MNIST's test digits")
+	source := fs.String("source", "strokes", "where the handwriting comes from: strokes (synthetic pen strokes) or fonts (Debian's handwriting fonts)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case *source != "strokes" && *source != "fonts":
+		return fmt.Errorf("-source %q: want strokes or fonts", *source)
 	case *n < 1:
 		return fmt.Errorf("-n %d: want at least 1 photo", *n)
 	case *misses != "" && *model == "":
@@ -63,8 +71,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case *out == "" && *sheet == "" && *model == "" && !*stats:
 		return errors.New("nothing to do: give -out DIR, -sheet FILE, -model DIR or -stats")
 	}
-	fmt.Fprintf(stderr, "generating %d photos (seed %d)\n", *n, *seed)
-	photos := handwriting.Generate(*seed, *n)
+	photos, err := generate(*source, *seed, *n, stderr)
+	if err != nil {
+		return err
+	}
 	if *out != "" {
 		if err := handwriting.WriteDir(*out, photos); err != nil {
 			return err
@@ -117,12 +127,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 			styles = append(styles, string(s))
 		}
 		sort.Strings(styles)
+		width := 18
+		for _, s := range styles {
+			width = max(width, len(s))
+		}
 		for _, s := range styles {
 			st := perStyle[handwriting.Style(s)]
-			fmt.Fprintf(stdout, "%-18s %3d/%3d\n", s, st[0], st[1])
+			fmt.Fprintf(stdout, "%-*s %3d/%3d\n", width, s, st[0], st[1])
 		}
 		fmt.Fprintf(stdout, "accuracy %.4f (%d of %d photos; %d unreadable count as wrong)\n",
 			float64(right)/float64(len(photos)), right, len(photos), len(photos)-read)
+		if c := confusions(photos, preds); c != "" {
+			fmt.Fprintf(stdout, "read wrong (digit→answer ×photos): %s\n", c)
+		}
 	}
 	if *sheet != "" {
 		idx := make([]int, 0, *sheetN)
@@ -146,6 +163,48 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%d misses in %s\n", len(idx), *misses)
 	}
 	return nil
+}
+
+// confusions lists the wrong answers as "7→1 ×3", most frequent first,
+// then by digit.
+func confusions(photos []handwriting.Photo, preds []*infer.Prediction) string {
+	type pair struct{ is, read int }
+	count := map[pair]int{}
+	for i, p := range preds {
+		if p != nil && p.Digit != photos[i].Label {
+			count[pair{photos[i].Label, p.Digit}]++
+		}
+	}
+	pairs := make([]pair, 0, len(count))
+	for q := range count {
+		pairs = append(pairs, q)
+	}
+	sort.Slice(pairs, func(a, b int) bool {
+		pa, pb := pairs[a], pairs[b]
+		if count[pa] != count[pb] {
+			return count[pa] > count[pb]
+		}
+		return pa.is < pb.is || pa.is == pb.is && pa.read < pb.read
+	})
+	var parts []string
+	for _, q := range pairs {
+		parts = append(parts, fmt.Sprintf("%d→%d ×%d", q.is, q.read, count[q]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// generate returns n photos of the set seed of source (strokes or fonts).
+func generate(source string, seed uint64, n int, stderr io.Writer) ([]handwriting.Photo, error) {
+	if source == "strokes" {
+		fmt.Fprintf(stderr, "generating %d photos (seed %d)\n", n, seed)
+		return handwriting.Generate(seed, n), nil
+	}
+	fonts, err := handwriting.SystemFonts()
+	if err != nil {
+		return nil, fmt.Errorf("-source fonts: %w", err)
+	}
+	fmt.Fprintf(stderr, "generating %d photos (seed %d) in %d fonts\n", n, seed, len(fonts))
+	return handwriting.GenerateFonts(seed, n, fonts)
 }
 
 // printStats prints InkStats of MNIST's test digits, of the same digits

@@ -122,38 +122,25 @@ func vv(op arith, a, b tensor.Tensor, opts []tensor.FuncOpt) (tensor.Tensor, boo
 	if !ok {
 		return nil, false
 	}
+	l := loop{dst: dst, x: x, y: y}
 	switch {
 	case incr:
 		if same(dst, x) || same(dst, y) {
 			return nil, false
 		}
-		switch op {
-		case add:
-			f32.AddIncr(dst, x, y)
-		case mul:
-			f32.MulIncr(dst, x, y)
-		case div:
-			f32.DivIncr(dst, x, y)
-		}
-		return ret, true
+		l.kind = [...]loopKind{add: addIncr, mul: mulIncr, div: divIncr}[op]
 	case !same(dst, x):
 		if same(dst, y) {
 			return nil, false
 		}
-		copy(dst, x)
-		if op == div { // the standard engine's DivRecv: IEEE division
-			f32.DivVec(dst, y)
-			return ret, true
-		}
+		l.copy = true
+		// the standard engine's DivRecv: IEEE division
+		l.kind = [...]loopKind{add: addVec, mul: mulVec, div: divVec}[op]
+	default:
+		// vecf32.Div: +Inf where the divisor is 0
+		l.kind = [...]loopKind{add: addVec, mul: mulVec, div: divVecZeroInf}[op]
 	}
-	switch op {
-	case add:
-		f32.AddVec(dst, y)
-	case mul:
-		f32.MulVec(dst, y)
-	case div: // vecf32.Div: +Inf where the divisor is 0
-		f32.DivVecZeroInf(dst, y)
-	}
+	l.do()
 	return ret, true
 }
 
@@ -169,35 +156,36 @@ func vs(op arith, t tensor.Tensor, s interface{}, leftTensor bool, opts []tensor
 	if !ok {
 		return nil, false
 	}
+	l := loop{dst: dst, x: x, c: c}
 	if incr {
 		if same(dst, x) {
 			return nil, false
 		}
 		switch {
 		case op == add:
-			f32.AddIncrScalar(dst, x, c)
+			l.kind = addIncrScalar
 		case op == mul:
-			f32.MulIncrScalar(dst, x, c)
+			l.kind = mulIncrScalar
 		case op == div && leftTensor:
-			f32.DivIncrScalar(dst, x, c)
+			l.kind = divIncrScalar
 		default:
-			f32.DivIncrScalarLeft(dst, c, x)
+			l.kind = divIncrScalarLeft
 		}
+		l.do()
 		return ret, true
 	}
-	if !same(dst, x) {
-		copy(dst, x)
-	}
+	l.copy = !same(dst, x)
 	switch {
 	case op == add:
-		f32.AddScalar(dst, c)
+		l.kind = addScalar
 	case op == mul:
-		f32.MulScalar(dst, c)
+		l.kind = mulScalar
 	case op == div && leftTensor:
-		f32.DivScalar(dst, c)
+		l.kind = divScalar
 	default:
-		f32.DivScalarLeft(c, dst)
+		l.kind = divScalarLeft
 	}
+	l.do()
 	return ret, true
 }
 
@@ -253,10 +241,8 @@ func (e Engine) DivScalar(t tensor.Tensor, s interface{}, leftTensor bool, opts 
 func (e Engine) Sqrt(a tensor.Tensor, opts ...tensor.FuncOpt) (tensor.Tensor, error) {
 	if x, ok := dense32(a); ok {
 		if dst, ret, incr, ok := target(a, len(x), opts); ok && !incr {
-			if !same(dst, x) {
-				copy(dst, x)
-			}
-			f32.SqrtVec(dst)
+			l := loop{kind: sqrtVec, dst: dst, x: x, copy: !same(dst, x)}
+			l.do()
 			return ret, nil
 		}
 	}
@@ -279,6 +265,24 @@ func (e Engine) GteScalar(t tensor.Tensor, s interface{}, leftTensor bool, opts 
 		}
 	}
 	return e.StandardEngine.GteScalar(t, s, leftTensor, opts...)
+}
+
+// Memcpy is tensor.StdEng's Memcpy, with long float32 arrays copied in two
+// halves by the caller and the product worker (loop.do). The tensor
+// package copies through it when it clones a tensor, as gorgonia's
+// AdamSolver does four times per parameter and step.
+func (e Engine) Memcpy(dst, src tensor.Memory) error {
+	if d, ok := dst.(interface{ Data() interface{} }); ok && dst.MemSize() >= 4*splitMin && dst.MemSize() == src.MemSize() {
+		if s, ok := src.(interface{ Data() interface{} }); ok {
+			x, ok1 := d.Data().([]float32)
+			y, ok2 := s.Data().([]float32)
+			if ok1 && ok2 && len(x) == len(y) {
+				loop{kind: copyOnly, copy: true, dst: x, x: y}.do()
+				return nil
+			}
+		}
+	}
+	return e.StandardEngine.Memcpy(dst, src)
 }
 
 // RepeatReuse is tensor.StdEng's RepeatReuse with a short path for a

@@ -62,6 +62,7 @@ type halves struct {
 	w      *worker.Worker
 	calls  atomic.Int32 // products in progress
 	split  atomic.Int64 // products split so far
+	loops  atomic.Int64 // element-wise loops split so far (loop.do)
 }
 
 // A product is split into two parts, each of at least minPart

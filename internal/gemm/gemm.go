@@ -46,6 +46,11 @@ type buffers struct {
 	a [MC * KC]float32
 	b [KC * NC]float32
 	t [MR * NRMax]float32 // an edge tile of C
+
+	// the sparse path: per panel of op(A) in an MC×KC block, its steps
+	// of k that are not zero in every row, and how many (sparse.go)
+	idx [MC / MR][KC + 16]int32
+	cnt [MC / MR]int
 }
 
 var pool = sync.Pool{New: func() any { return new(buffers) }}
@@ -83,7 +88,10 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 	// With a single panel of columns of C, every panel of op(A) is used
 	// once: the assembly kernels then read it in place instead of packing
 	// it (the rows of a last partial panel are still packed).
-	inPlace := n <= NR && k0 != goKernel && !packAlways
+	// On a sparse op(A) (not transposed) they read it in place too, and
+	// skip the steps of k at which a panel is zero in every row.
+	sparse := sparseFor(k0, transA, m, k, a, lda, buf.idx[0][:])
+	inPlace := (n <= NR || sparse) && k0 != goKernel && !packAlways
 	rsA, csA := lda, 1 // op(A)[i, p] at a[i*rsA + p*csA]
 	if transA {
 		rsA, csA = 1, lda
@@ -99,7 +107,11 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 			packB(buf.b[:], b, ldb, transB, pc, kc, jc, nc, NR)
 			for ic := 0; ic < m; ic += MC {
 				mc := min(MC, m-ic)
-				if !inPlace {
+				if sparse {
+					for ir := 0; ir+MR <= mc; ir += MR {
+						buf.cnt[ir/MR] = scanRows(kc, a, (ic+ir)*lda+pc, lda, buf.idx[ir/MR][:])
+					}
+				} else if !inPlace {
 					packA(buf.a[:], a, lda, transA, ic, mc, pc, kc)
 				}
 				for jr := 0; jr < nc; jr += NR {
@@ -108,7 +120,11 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 					for ir := 0; ir < mc; ir += MR {
 						mr := min(MR, mc-ir)
 						ap := buf.a[ir*kc:]
-						aoff := -1 // op(A)'s panel read in place from a[aoff:], or packed in ap
+						aoff := -1      // op(A)'s panel read in place from a[aoff:], or packed in ap
+						var idx []int32 // its steps of k on the sparse path
+						if sparse && mr == MR {
+							idx = buf.idx[ir/MR][:]
+						}
 						if inPlace {
 							if mr == MR {
 								aoff = (ic+ir)*rsA + pc*csA
@@ -119,7 +135,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 						}
 						off := (ic+ir)*ldc + jc + jr
 						if mr == MR && nr == NR {
-							tile(k0, kc, ap, a, aoff, rsA, csA, bp, c[off:], ldc, alpha, load)
+							tile(k0, kc, ap, a, aoff, rsA, csA, idx, buf.cnt[ir/MR], bp, c[off:], ldc, alpha, load)
 							continue
 						}
 						// an edge tile: through a full tile, with the
@@ -130,7 +146,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 								copy(t[i*NR:i*NR+nr], c[off+i*ldc:off+i*ldc+nr])
 							}
 						}
-						tile(k0, kc, ap, a, aoff, rsA, csA, bp, t, NR, alpha, load)
+						tile(k0, kc, ap, a, aoff, rsA, csA, idx, buf.cnt[ir/MR], bp, t, NR, alpha, load)
 						for i := range mr {
 							copy(c[off+i*ldc:off+i*ldc+nr], t[i*NR:i*NR+nr])
 						}
@@ -142,10 +158,15 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 }
 
 // tile runs kernel k on the packed panel ap or, when aoff ≥ 0, on the panel
-// of op(A) in place at a[aoff:] (element (i, p) at aoff + i·rsA + p·csA).
-func tile(k kernelKind, kc int, ap, a []float32, aoff, rsA, csA int, bp, c []float32, ldc int, alpha float32, load int) {
+// of op(A) in place at a[aoff:] (element (i, p) at aoff + i·rsA + p·csA),
+// and with idx (csA 1) only on the cnt steps of k that idx lists.
+func tile(k kernelKind, kc int, ap, a []float32, aoff, rsA, csA int, idx []int32, cnt int, bp, c []float32, ldc int, alpha float32, load int) {
 	if aoff < 0 {
 		kernel(k, kc, ap, bp, c, ldc, alpha, load)
+		return
+	}
+	if idx != nil {
+		tileSparse(k, kc, a, aoff, rsA, idx, cnt, bp, c, ldc, alpha, load)
 		return
 	}
 	nr := k.cols()

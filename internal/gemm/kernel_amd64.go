@@ -63,3 +63,25 @@ func fmaPeak(n int)
 //
 //go:noescape
 func fmaPeak512(n int)
+
+// kernelAVX512x is kernelAVX512s over only the cnt steps of k that idx
+// lists (sparse.go), with op(A)'s rows read in place at a + i·rsA
+// (columns contiguous).
+//
+//go:noescape
+func kernelAVX512x(cnt int, a *float32, rsA int, idx *int32, bp, c *float32, ldc int, alpha float32, load int)
+
+// kernelAVX2x is kernelAVX512x for the AVX2 kernel's tile.
+//
+//go:noescape
+func kernelAVX2x(cnt int, a *float32, rsA int, idx *int32, bp, c *float32, ldc int, alpha float32, load int)
+
+// scanAVX512 is scanRows for n a multiple of 16, in AVX-512 assembly; idx
+// needs room for 16 more indices than it returns.
+//
+//go:noescape
+func scanAVX512(n int, a *float32, rsA int, idx *int32) int
+
+// hasScanAVX512 says whether scanAVX512 can run here (it also counts bits
+// with POPCNT).
+var hasScanAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT

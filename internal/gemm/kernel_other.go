@@ -26,3 +26,18 @@ func kernelAVX512s(kc int, a *float32, rsA, csA int, bp, c *float32, ldc int, al
 
 func fmaPeak(n int)    { panic("gemm: no assembly kernel in this build") }
 func fmaPeak512(n int) { panic("gemm: no assembly kernel in this build") }
+
+func kernelAVX512x(cnt int, a *float32, rsA int, idx *int32, bp, c *float32, ldc int, alpha float32, load int) {
+	panic("gemm: no assembly kernel in this build")
+}
+
+func kernelAVX2x(cnt int, a *float32, rsA int, idx *int32, bp, c *float32, ldc int, alpha float32, load int) {
+	panic("gemm: no assembly kernel in this build")
+}
+
+func scanAVX512(n int, a *float32, rsA int, idx *int32) int {
+	panic("gemm: no assembly kernel in this build")
+}
+
+// hasScanAVX512 is false: there is no assembly in this build.
+var hasScanAVX512 = false

@@ -129,6 +129,10 @@ func (e *Evaluator) LogProbs(images []float32, f func(first int, logp []float32)
 	n := len(images) / in
 	// batches small enough that every worker has one, up to e.max
 	size := max(1, min(e.max, (n+e.workers-1)/e.workers))
+	if n > size { // batches at the same time, one per core: the product worker would only take their time
+		release := compute.Hold()
+		defer release()
+	}
 	jobs := make([]evalJob, e.workers)
 	for lo := 0; lo < n; {
 		// a round: up to one batch per worker, run at the same time

@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,17 @@ func init() { G.Use(products) }
 // training loop gathers the next minibatch this way while a step runs, so
 // that nothing but the worker competes for the second core.
 func Aside(parts int, part func(i int)) *worker.Share { return products.w.Offer(parts, part) }
+
+// Hold keeps the product worker from taking work, and so from spinning
+// on the second core, until release is called (once; later calls do
+// nothing): products are then not split, and element-wise loops not
+// shared. For callers that keep both cores busy themselves: the evaluation
+// runs a graph per core, and the worker spinning after each of their
+// loops took CPU time from them.
+func Hold() (release func()) {
+	products.w.Hold()
+	return sync.OnceFunc(products.w.Release)
+}
 
 // halves is a BLAS (gonum's, or OpenBLAS through gonum's netlib wrapper)
 // with each large single-precision matrix product split by rows of the

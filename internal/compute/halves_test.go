@@ -2,6 +2,7 @@ package compute
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -76,6 +77,32 @@ func TestHalvesLikeOneCall(t *testing.T) {
 			if !tc.split && h.split.Load() != before {
 				t.Fatalf("%+v: split, want it computed in one call", tc)
 			}
+		}
+	}
+}
+
+// TestHoldKeepsProductsWhole checks that no product is split while the
+// worker is held, and that products are split again after the release.
+func TestHoldKeepsProductsWhole(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("products are split only with GOMAXPROCS ≥ 2")
+	}
+	const m, n, k = 200, 20, 784
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	product := func() { products.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, c, n) }
+	release := Hold()
+	before := products.split.Load()
+	for range 2000 {
+		product()
+	}
+	if s := products.split.Load() - before; s != 0 {
+		t.Fatalf("%d products split while the worker was held", s)
+	}
+	release()
+	release() // a second call does nothing
+	for start := time.Now(); products.split.Load() == before; product() {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("no product split in 10 s after the release")
 		}
 	}
 }

@@ -47,6 +47,7 @@ type Worker struct {
 	once  sync.Once
 	spin  time.Duration
 	done  chan struct{} // closed when the goroutine returns
+	held  atomic.Int32  // Holds not yet released
 
 	// pausing: see Share.Finish
 	mu       sync.Mutex
@@ -73,7 +74,7 @@ func (w *Worker) TryGo(f func()) bool {
 	if runtime.GOMAXPROCS(0) < 2 {
 		return false // the worker would only take the caller's time
 	}
-	if w.pausing() {
+	if w.pausing() || w.held.Load() > 0 {
 		return false
 	}
 	if w.state.CompareAndSwap(idle, claimed) {
@@ -89,6 +90,21 @@ func (w *Worker) TryGo(f func()) bool {
 		}
 	}
 	return false
+}
+
+// Hold makes the worker decline all work until Release is called as many
+// times as Hold: it finishes what it is doing and parks instead of
+// spinning. For callers that keep every core busy themselves for a while,
+// so that the spinning worker would only take their time (the evaluation
+// runs a graph per core).
+func (w *Worker) Hold() { w.held.Add(1) }
+
+// Release ends one Hold: once every Hold is released, the worker takes
+// work again (woken by the next TryGo, as after any park).
+func (w *Worker) Release() {
+	if w.held.Add(-1) < 0 {
+		panic("worker: Release without Hold")
+	}
 }
 
 // Close stops the worker's goroutine once its current work is done, and
@@ -133,7 +149,7 @@ func (w *Worker) loop() {
 				deadline = time.Now().Add(w.spin)
 				continue
 			}
-			if s == idle && (w.stop.Load() || n%64 == 0 && time.Now().After(deadline)) {
+			if s == idle && (w.stop.Load() || w.held.Load() > 0 || n%64 == 0 && time.Now().After(deadline)) {
 				if w.state.CompareAndSwap(idle, parked) {
 					break
 				}

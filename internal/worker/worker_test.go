@@ -162,3 +162,30 @@ func TestWorkerPausesAfterALongWait(t *testing.T) {
 		eventually(t, w, func() {})
 	}
 }
+
+// TestHeldWorkerParks checks that a held worker declines work and parks
+// at once (its spin time is an hour), and takes work again once every
+// Hold is released.
+func TestHeldWorkerParks(t *testing.T) {
+	w := New(time.Hour)
+	defer w.Close()
+	eventually(t, w, func() {})
+	for _, holds := range []int{1, 2} {
+		for range holds {
+			w.Hold()
+		}
+		for start := time.Now(); w.state.Load() != parked; {
+			if time.Since(start) > 10*time.Second {
+				t.Fatalf("%d holds: state %d, want parked (%d)", holds, w.state.Load(), parked)
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		for i := range holds {
+			if w.TryGo(func() {}) {
+				t.Fatalf("%d holds, %d released: the worker took work", holds, i)
+			}
+			w.Release()
+		}
+		eventually(t, w, func() {})
+	}
+}

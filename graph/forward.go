@@ -79,15 +79,38 @@ type Evaluator struct {
 	graphs  []map[int]*Forward // per worker, by batch size
 }
 
-// DefaultEvalBatch is the batch size evaluation uses unless told otherwise.
-const DefaultEvalBatch = 10000
+// The evaluation's batches: as many images as keep the activations of the
+// widest layer within evalActivations values (2 MiB of float32, about the
+// second-level cache of a core, where the next layer reads them), but at
+// least MinEvalBatch and at most MaxEvalBatch images.
+const (
+	evalActivations = 1 << 19
+	MinEvalBatch    = 256
+	MaxEvalBatch    = 2048
+)
+
+// EvalBatch returns the largest batch an Evaluator on a runs by default:
+// evalActivations divided by the width of a's widest layer (hidden or
+// output), from MinEvalBatch to MaxEvalBatch. 784-20-10 and 784-256-10
+// get 2048 images, 784-1024-10 512. (A batch of 10,000 images, the
+// previous size, left 784-256-10's activations in memory: its evaluation
+// took a fifth more CPU time, docs/speed.md.) The results do not depend
+// on the batch size: each image's log-probabilities are computed the same
+// way in any batch.
+func EvalBatch(a Arch) int {
+	widest := a.Outputs
+	for _, w := range a.Hidden {
+		widest = max(widest, w)
+	}
+	return min(MaxEvalBatch, max(MinEvalBatch, evalActivations/max(1, widest)))
+}
 
 // NewEvaluator returns an Evaluator on p for batches of at most maxBatch
-// images (DefaultEvalBatch when maxBatch <= 0), running up to GOMAXPROCS
+// images (EvalBatch(p.Arch) when maxBatch <= 0), running up to GOMAXPROCS
 // batches at a time.
 func NewEvaluator(p *Params, maxBatch int) *Evaluator {
 	if maxBatch <= 0 {
-		maxBatch = DefaultEvalBatch
+		maxBatch = EvalBatch(p.Arch)
 	}
 	w := max(1, runtime.GOMAXPROCS(0))
 	e := &Evaluator{p: p, max: maxBatch, workers: w, graphs: make([]map[int]*Forward, w)}
@@ -127,8 +150,11 @@ func (e *Evaluator) LogProbs(images []float32, f func(first int, logp []float32)
 		return fmt.Errorf("evaluate: %d input values is not a whole number of %d-value images", len(images), in)
 	}
 	n := len(images) / in
-	// batches small enough that every worker has one, up to e.max
-	size := max(1, min(e.max, (n+e.workers-1)/e.workers))
+	// batches of at most e.max, as many as a whole number of rounds of
+	// one per worker, of the same size (but for the last)
+	batches := (n + e.max - 1) / e.max
+	batches = (batches + e.workers - 1) / e.workers * e.workers
+	size := max(1, (n+batches-1)/batches)
 	if n > size { // batches at the same time, one per core: the product worker would only take their time
 		release := compute.Hold()
 		defer release()

@@ -220,7 +220,7 @@ func TestForwardMatchesTrainingLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := NewEvaluator(p, 4) // batches 4, 4, 2
+	ev := NewEvaluator(p, 4) // batches of at most 4
 	defer ev.Close()
 	eloss, _, err := ev.Evaluate(x, labels)
 	if err != nil {

@@ -87,7 +87,10 @@ const minPart = 1 << 20
 func (b *halves) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, bm []float32, ldb int, beta float32, c []float32, ldc int) {
 	ob := b.BLAS
 	defer b.calls.Add(-1)
-	busy := b.calls.Add(1) > 1 // another product is being computed (by the other evaluation graph, say), which keeps the second core busy
+	// another product is being computed (by the other evaluation graph,
+	// say), which keeps the second core busy, or the worker is held: the
+	// caller would compute both parts itself, each packing (or scanning) op(A)
+	busy := b.calls.Add(1) > 1 || b.w.Held()
 	if b.anyway && n > m && !busy {
 		// Each part packs all of op(A) and its own columns of op(B):
 		// with more columns than rows that is the smaller copy.

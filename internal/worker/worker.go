@@ -74,7 +74,7 @@ func (w *Worker) TryGo(f func()) bool {
 	if runtime.GOMAXPROCS(0) < 2 {
 		return false // the worker would only take the caller's time
 	}
-	if w.pausing() || w.held.Load() > 0 {
+	if w.pausing() || w.Held() {
 		return false
 	}
 	if w.state.CompareAndSwap(idle, claimed) {
@@ -98,6 +98,9 @@ func (w *Worker) TryGo(f func()) bool {
 // so that the spinning worker would only take their time (the evaluation
 // runs a graph per core).
 func (w *Worker) Hold() { w.held.Add(1) }
+
+// Held reports whether the worker is held (Hold).
+func (w *Worker) Held() bool { return w.held.Load() > 0 }
 
 // Release ends one Hold: once every Hold is released, the worker takes
 // work again (woken by the next TryGo, as after any park).
@@ -149,7 +152,7 @@ func (w *Worker) loop() {
 				deadline = time.Now().Add(w.spin)
 				continue
 			}
-			if s == idle && (w.stop.Load() || w.held.Load() > 0 || n%64 == 0 && time.Now().After(deadline)) {
+			if s == idle && (w.stop.Load() || w.Held() || n%64 == 0 && time.Now().After(deadline)) {
 				if w.state.CompareAndSwap(idle, parked) {
 					break
 				}

@@ -105,17 +105,18 @@ func BenchmarkSgemmKernels(b *testing.B) {
 }
 
 // BenchmarkSparse times the first layer's product x·W on MNIST-like
-// inputs (sparseA's "mnist" pattern) with the sparse path and without.
+// inputs (sparseA's "mnist" pattern) on the sparse path, on its 6×32 tiles
+// only, and on the dense path.
 func BenchmarkSparse(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, d := range [][3]int{{1000, 20, 784}, {1000, 256, 784}, {1000, 1024, 784}} {
 		m, n, k := d[0], d[1], d[2]
 		a := sparseA(r, "mnist", m, k, k)
 		_, _, w, ldb, c, ldc := operands(r, shape{blas.NoTrans, blas.NoTrans, m, n, k}, 0)
-		for _, off := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%d×%d×%d/sparse=%v", m, n, k, !off), func(b *testing.B) {
-				sparseOff = off
-				defer func() { sparseOff = false }()
+		for _, path := range []string{"sparse", "6x32", "dense"} {
+			b.Run(fmt.Sprintf("%d×%d×%d/%s", m, n, k, path), func(b *testing.B) {
+				sparseOff, wideOff = path == "dense", path == "6x32"
+				defer func() { sparseOff, wideOff = false, false }()
 				for b.Loop() {
 					Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, w, ldb, 0, c, ldc)
 				}

@@ -49,8 +49,8 @@ type buffers struct {
 
 	// the sparse path: per panel of op(A) in an MC×KC block, its steps
 	// of k that are not zero in every row, and how many (sparse.go)
-	idx [MC / MR][KC + 16]int32
-	cnt [MC / MR]int
+	idx [MC / MR][4][KC + 16]int32 // all six rows, rows 0-1, 2-3, 4-5
+	cnt [MC / MR][4]int
 }
 
 var pool = sync.Pool{New: func() any { return new(buffers) }}
@@ -90,7 +90,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 	// it (the rows of a last partial panel are still packed).
 	// On a sparse op(A) (not transposed) they read it in place too, and
 	// skip the steps of k at which a panel is zero in every row.
-	sparse := sparseFor(k0, transA, m, k, a, lda, buf.idx[0][:])
+	sparse := sparseFor(k0, transA, m, k, a, lda, &buf.idx[0], &buf.cnt[0])
 	inPlace := (n <= NR || sparse) && k0 != goKernel && !packAlways
 	rsA, csA := lda, 1 // op(A)[i, p] at a[i*rsA + p*csA]
 	if transA {
@@ -105,52 +105,77 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 				load = first
 			}
 			packB(buf.b[:], b, ldb, transB, pc, kc, jc, nc, NR)
+			// On the sparse path with the AVX-512 kernel, three panels of
+			// op(B) at a time go through 2×96 tiles (wide.go's kernel).
+			wide := sparse && k0 == avx512Kernel && hasScanAVX512 && !wideOff && nc >= 3*NR
 			for ic := 0; ic < m; ic += MC {
 				mc := min(MC, m-ic)
 				if sparse {
 					for ir := 0; ir+MR <= mc; ir += MR {
-						buf.cnt[ir/MR] = scanRows(kc, a, (ic+ir)*lda+pc, lda, buf.idx[ir/MR][:])
+						scanRows(kc, a, (ic+ir)*lda+pc, lda, &buf.idx[ir/MR], &buf.cnt[ir/MR])
 					}
 				} else if !inPlace {
 					packA(buf.a[:], a, lda, transA, ic, mc, pc, kc)
 				}
-				for jr := 0; jr < nc; jr += NR {
+				// one computes the MR×NR tile of C at panel jr of op(B) and
+				// panel ir of op(A)
+				one := func(jr, ir int) {
 					nr := min(NR, nc-jr)
 					bp := buf.b[jr*kc:]
-					for ir := 0; ir < mc; ir += MR {
-						mr := min(MR, mc-ir)
-						ap := buf.a[ir*kc:]
-						aoff := -1      // op(A)'s panel read in place from a[aoff:], or packed in ap
-						var idx []int32 // its steps of k on the sparse path
-						if sparse && mr == MR {
-							idx = buf.idx[ir/MR][:]
-						}
-						if inPlace {
-							if mr == MR {
-								aoff = (ic+ir)*rsA + pc*csA
-							} else {
-								packA(buf.a[:], a, lda, transA, ic+ir, mr, pc, kc)
-								ap = buf.a[:]
-							}
-						}
-						off := (ic+ir)*ldc + jc + jr
-						if mr == MR && nr == NR {
-							tile(k0, kc, ap, a, aoff, rsA, csA, idx, buf.cnt[ir/MR], bp, c[off:], ldc, alpha, load)
-							continue
-						}
-						// an edge tile: through a full tile, with the
-						// same arithmetic for the elements that are in C
-						t := buf.t[:]
-						if load != 0 {
-							for i := range mr {
-								copy(t[i*NR:i*NR+nr], c[off+i*ldc:off+i*ldc+nr])
-							}
-						}
-						tile(k0, kc, ap, a, aoff, rsA, csA, idx, buf.cnt[ir/MR], bp, t, NR, alpha, load)
-						for i := range mr {
-							copy(c[off+i*ldc:off+i*ldc+nr], t[i*NR:i*NR+nr])
+					mr := min(MR, mc-ir)
+					ap := buf.a[ir*kc:]
+					aoff := -1      // op(A)'s panel read in place from a[aoff:], or packed in ap
+					var idx []int32 // its steps of k on the sparse path
+					if sparse && mr == MR {
+						idx = buf.idx[ir/MR][0][:]
+					}
+					if inPlace {
+						if mr == MR {
+							aoff = (ic+ir)*rsA + pc*csA
+						} else {
+							packA(buf.a[:], a, lda, transA, ic+ir, mr, pc, kc)
+							ap = buf.a[:]
 						}
 					}
+					off := (ic+ir)*ldc + jc + jr
+					if mr == MR && nr == NR {
+						tile(k0, kc, ap, a, aoff, rsA, csA, idx, buf.cnt[ir/MR][0], bp, c[off:], ldc, alpha, load)
+						return
+					}
+					// an edge tile: through a full tile, with the
+					// same arithmetic for the elements that are in C
+					t := buf.t[:]
+					if load != 0 {
+						for i := range mr {
+							copy(t[i*NR:i*NR+nr], c[off+i*ldc:off+i*ldc+nr])
+						}
+					}
+					tile(k0, kc, ap, a, aoff, rsA, csA, idx, buf.cnt[ir/MR][0], bp, t, NR, alpha, load)
+					for i := range mr {
+						copy(c[off+i*ldc:off+i*ldc+nr], t[i*NR:i*NR+nr])
+					}
+				}
+				for jr := 0; jr < nc; {
+					if !wide || nc-jr < 3*NR {
+						for ir := 0; ir < mc; ir += MR {
+							one(jr, ir)
+						}
+						jr += NR
+						continue
+					}
+					for ir := 0; ir < mc; ir += MR {
+						if mc-ir < MR { // a partial panel of op(A): packed, dense
+							for j := jr; j < jr+3*NR; j += NR {
+								one(j, ir)
+							}
+							continue
+						}
+						for q := 0; q < MR; q += 2 { // rows q, q+1 of the panel
+							i := ic + ir + q
+							tileWide(kc, a, i*lda+pc, lda, buf.idx[ir/MR][1+q/2][:], buf.cnt[ir/MR][1+q/2], buf.b[jr*kc:], NR*kc, c[i*ldc+jc+jr:], ldc, alpha, load)
+						}
+					}
+					jr += 3 * NR
 				}
 			}
 		}

@@ -76,12 +76,17 @@ func kernelAVX512x(cnt int, a *float32, rsA int, idx *int32, bp, c *float32, ldc
 //go:noescape
 func kernelAVX2x(cnt int, a *float32, rsA int, idx *int32, bp, c *float32, ldc int, alpha float32, load int)
 
-// scanAVX512 is scanRows for n a multiple of 16, in AVX-512 assembly; idx
-// needs room for 16 more indices than it returns.
-//
-//go:noescape
-func scanAVX512(n int, a *float32, rsA int, idx *int32) int
-
-// hasScanAVX512 says whether scanAVX512 can run here (it also counts bits
+// hasScanAVX512 says whether scan4AVX512 can run here (it also counts bits
 // with POPCNT).
 var hasScanAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasPOPCNT
+
+// kernelAVX512w is the sparse kernel on a 2×96 tile: rows a and a + rsA
+// of op(A), three packed B panels of 32 columns pstride elements apart.
+//
+//go:noescape
+func kernelAVX512w(cnt int, a *float32, rsA int, idx *int32, bp *float32, pstride int, c *float32, ldc int, alpha float32, load int)
+
+// scan4AVX512 is scanRows for n a multiple of 16, in AVX-512 assembly.
+//
+//go:noescape
+func scan4AVX512(n int, a *float32, rsA int, idx *int32, cnt *int)

@@ -35,9 +35,13 @@ func kernelAVX2x(cnt int, a *float32, rsA int, idx *int32, bp, c *float32, ldc i
 	panic("gemm: no assembly kernel in this build")
 }
 
-func scanAVX512(n int, a *float32, rsA int, idx *int32) int {
+// hasScanAVX512 is false: there is no assembly in this build.
+var hasScanAVX512 = false
+
+func kernelAVX512w(cnt int, a *float32, rsA int, idx *int32, bp *float32, pstride int, c *float32, ldc int, alpha float32, load int) {
 	panic("gemm: no assembly kernel in this build")
 }
 
-// hasScanAVX512 is false: there is no assembly in this build.
-var hasScanAVX512 = false
+func scan4AVX512(n int, a *float32, rsA int, idx *int32, cnt *int) {
+	panic("gemm: no assembly kernel in this build")
+}

@@ -3,56 +3,37 @@ package gemm
 import "math"
 
 // The sparse path. MNIST's images are four-fifths zeros, so in the first
-// layer's product x·W most steps of k at which the 6-row panel of op(A) is
-// zero in every row contribute nothing (on real data about 57% of them).
-// When op(A) is not transposed and an assembly kernel runs, Sgemm scans each
-// panel of op(A) for the steps at which some row is not zero (scanRows), and
-// the kernel takes only those (kernelAVX512x, kernelAVX2x), reading op(A) in
-// place. Each step it takes is the dense kernel's, the same fused
-// multiply-adds in the same order, and a step it skips would have added
-// 0·b to every accumulator, which leaves it as it is: the results are the
-// dense kernel's bits (TestSparseLikeDense) whenever op(B) is finite (0·Inf
-// and 0·NaN are NaN) and no partial sum is -0 (only a product that
-// underflows makes one; -0 + 0·b is +0 for b > 0).
+// layer's product x·W many steps of k contribute nothing to a tile of C:
+// those at which its rows of op(A) are all zero (on MNIST 57% of the steps
+// of a 6-row panel, 71% of a pair of rows). When op(A) is not transposed and
+// an assembly kernel runs, Sgemm scans each 6-row panel of op(A) for the
+// steps at which some row is not zero, and some row of each pair
+// (scanRows), and the kernels take only those, reading op(A) in place: the
+// 6×32 (AVX-512) and 6×16 (AVX2) tiles (kernelAVX512x, kernelAVX2x) and,
+// with AVX-512 and at least 96 columns, 2×96 tiles (kernelAVX512w) on three
+// panels of op(B) at a time. Each step they take is the dense kernel's, the
+// same fused multiply-adds in the same order, and a step they skip would
+// have added 0·b to every accumulator, which leaves it as it is: the
+// results are the dense kernel's bits (TestSparseLikeDense) whenever op(B)
+// is finite (0·Inf and 0·NaN are NaN) and no partial sum is -0 (only a
+// product that underflows makes one; -0 + 0·b is +0 for b > 0).
 
 // sparseOff turns the sparse path off (for the tests).
 var sparseOff = false
 
 // sparseFor reports whether Sgemm takes the sparse path on op(A) = a
 // (not transposed, leading dimension lda, m×k): it does when the first
-// panel's first block of k, scanned into idx, has at most 7/8 of its steps.
+// panel's first block of k, scanned into idx and cnt, has at most 7/8 of
+// its steps.
 // (On dense matrices the in-place kernel is slower than the packed one on
 // wide products, and the scan costs a little.)
-func sparseFor(k0 kernelKind, transA bool, m, k int, a []float32, lda int, idx []int32) bool {
+func sparseFor(k0 kernelKind, transA bool, m, k int, a []float32, lda int, idx *[4][KC + 16]int32, cnt *[4]int) bool {
 	if sparseOff || packAlways || transA || k0 == goKernel || m < MR {
 		return false
 	}
 	kc := min(KC, k)
-	return scanRows(kc, a, 0, lda, idx)*8 <= kc*7
-}
-
-// scanRows writes to idx, in order, the steps p < kc at which some row i
-// of the 6-row panel a[off + i·rsA + p] is not zero (+0 or -0), and
-// returns how many there are. idx needs room for kc+16 steps.
-func scanRows(kc int, a []float32, off, rsA int, idx []int32) int {
-	_ = a[off+(MR-1)*rsA+kc-1]
-	_ = idx[kc+15]
-	n, p := 0, 0
-	if hasScanAVX512 && kc >= 16 {
-		p = kc &^ 15
-		n = scanAVX512(p, &a[off], rsA, &idx[0])
-	}
-	for ; p < kc; p++ {
-		var bits uint32
-		for i := range MR {
-			bits |= math.Float32bits(a[off+i*rsA+p])
-		}
-		idx[n] = int32(p)
-		if bits&0x7fffffff != 0 {
-			n++
-		}
-	}
-	return n
+	scanRows(kc, a, 0, lda, idx, cnt)
+	return cnt[0]*8 <= kc*7
 }
 
 // tileSparse runs k's sparse kernel on the cnt steps of k in idx, op(A)
@@ -68,4 +49,45 @@ func tileSparse(k kernelKind, kc int, a []float32, aoff, rsA int, idx []int32, c
 		return
 	}
 	kernelAVX2x(cnt, &a[aoff], rsA, &idx[0], &bp[0], &c[0], ldc, alpha, load)
+}
+
+// wideOff turns the 2×96 tiles of the sparse path off (for the tests).
+var wideOff = false
+
+// scanRows writes to idx[0], in order, the steps p < kc at which some row
+// i of the 6-row panel a[off + i·rsA + p] is not zero (+0 or -0), and to
+// idx[1], idx[2] and idx[3] those at which rows 0-1, 2-3 and 4-5 are not
+// both zero, and their counts to cnt.
+func scanRows(kc int, a []float32, off, rsA int, idx *[4][KC + 16]int32, cnt *[4]int) {
+	_ = a[off+(MR-1)*rsA+kc-1]
+	*cnt = [4]int{}
+	p := 0
+	if hasScanAVX512 && kc >= 16 {
+		p = kc &^ 15
+		scan4AVX512(p, &a[off], rsA, &idx[0][0], &cnt[0])
+	}
+	for ; p < kc; p++ {
+		var pair [3]uint32
+		for i := range MR {
+			pair[i/2] |= math.Float32bits(a[off+i*rsA+p])
+		}
+		for j, bits := range [4]uint32{pair[0] | pair[1] | pair[2], pair[0], pair[1], pair[2]} {
+			idx[j][cnt[j]] = int32(p)
+			if bits&0x7fffffff != 0 {
+				cnt[j]++
+			}
+		}
+	}
+}
+
+// tileWide runs the 2×96 sparse kernel (kernelAVX512w) on rows a[aoff:]
+// and a[aoff+rsA:] over the cnt steps of k in idx, against the three
+// packed panels of op(B) at bp, pstride elements apart, into c (rows ldc
+// apart).
+func tileWide(kc int, a []float32, aoff, rsA int, idx []int32, cnt int, bp []float32, pstride int, c []float32, ldc int, alpha float32, load int) {
+	_ = a[aoff+rsA+kc-1]
+	_ = bp[2*pstride+32*kc-1]
+	_ = c[ldc+3*32-1]
+	_ = idx[cnt]
+	kernelAVX512w(cnt, &a[aoff], rsA, &idx[0], &bp[0], pstride, &c[0], ldc, alpha, load)
 }

@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -47,13 +48,13 @@ func sparseA(r *rand.Rand, pattern string, m, k, lda int) []float32 {
 // bits: on sparse matrices of the shapes of the first layer's product
 // (x·W1 at hidden 20 and 1024) and odd ones (the tail of a scan, partial
 // panels of op(A), several blocks of k and of n), with every assembly
-// kernel, against the same kernel with the sparse path off and with op(A)
-// packed.
+// kernel, against the same kernel with the sparse path off, with op(A)
+// packed, and with the sparse path's 6×32 tiles only (no 2×96 ones).
 func TestSparseLikeDense(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	dims := [][3]int{
 		{6, 20, 784}, {100, 20, 784}, {250, 1024, 784}, {13, 33, 17}, {MC + 7, 70, 2*KC + 5},
-		{37, NC + 40, 300}, {6, 32, 5}, {12, 16, 40},
+		{37, NC + 40, 300}, {6, 32, 5}, {12, 16, 40}, {12, 96, 40}, {13, 97, 300}, {60, 256, 784},
 	}
 	patterns := []string{"mnist", "zero rows", "negative zeros", "one a row", "all zero", "dense"}
 	for _, k0 := range kernels()[1:] {
@@ -69,23 +70,24 @@ func TestSparseLikeDense(t *testing.T) {
 							c0[i] = float32(math.NaN())
 						}
 					}
-					run := func(off, pack bool) []float32 {
+					run := func(off, pack, narrow bool) []float32 {
 						c := append([]float32(nil), c0...)
-						sparseOff, packAlways = off, pack
-						defer func() { sparseOff, packAlways = false, false }()
+						sparseOff, packAlways, wideOff = off, pack, narrow
+						defer func() { sparseOff, packAlways, wideOff = false, false, false }()
 						withKernel(k0, func() { Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, ab[0], a, lda, b, ldb, ab[1], c, ldc) })
 						return c
 					}
-					var idx [KC + 16]int32
-					if want := pattern != "dense" && pattern != "zero rows"; k >= 16 && sparseFor(k0, false, m, k, a, lda, idx[:]) != want {
+					var idx [4][KC + 16]int32
+					var cnt [4]int
+					if want := pattern != "dense" && pattern != "zero rows"; k >= 16 && sparseFor(k0, false, m, k, a, lda, &idx, &cnt) != want {
 						t.Fatalf("%v, %s, %v: sparse path %v, want %v", k0, pattern, d, !want, want)
 					}
-					got := run(false, false)
+					got := run(false, false, false)
 					for _, alt := range []struct {
-						name      string
-						off, pack bool
-					}{{"sparse path off", true, false}, {"op(A) packed", false, true}} {
-						want := run(alt.off, alt.pack)
+						name              string
+						off, pack, narrow bool
+					}{{"sparse path off", true, false, false}, {"op(A) packed", false, true, false}, {"6×32 tiles only", false, false, true}} {
+						want := run(alt.off, alt.pack, alt.narrow)
 						for i := range got {
 							if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
 								t.Fatalf("%v, %s, %v×%v×%v, alpha %v, beta %v: C[%d] = %v, %s %v", k0, pattern, m, n, k, ab[0], ab[1], i, got[i], alt.name, want[i])
@@ -98,9 +100,9 @@ func TestSparseLikeDense(t *testing.T) {
 	}
 }
 
-// TestScanRows checks the scan of a panel's steps of k against a plain
-// loop, for every length to 70 and with -0, +0 and subnormals, with the
-// scan this processor runs and with the Go one.
+// TestScanRows checks the scan of a panel's steps of k (its four lists)
+// against a plain loop, for every length to 70 and with -0, +0 and
+// subnormals, with the scan this processor runs and with the Go one.
 func TestScanRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	vals := []float32{0, float32(math.Copysign(0, -1)), math.SmallestNonzeroFloat32, -1, 0.5}
@@ -117,23 +119,22 @@ func TestScanRows(t *testing.T) {
 				}
 			}
 			off := r.IntN(2)
-			idx := make([]int32, kc+16)
-			n := scanRows(kc, a, off, rsA, idx)
-			var want []int32
-			for p := range kc {
-				for i := range MR {
-					if a[off+i*rsA+p] != 0 {
-						want = append(want, int32(p))
-						break
+			var lists [4][KC + 16]int32
+			var cnt [4]int
+			scanRows(kc, a, off, rsA, &lists, &cnt)
+			got := [][]int32{lists[0][:cnt[0]], lists[1][:cnt[1]], lists[2][:cnt[2]], lists[3][:cnt[3]]}
+			for j, rows := range [][2]int{{0, MR}, {0, 2}, {2, 4}, {4, 6}} {
+				var want []int32
+				for p := range kc {
+					for i := rows[0]; i < rows[1]; i++ {
+						if a[off+i*rsA+p] != 0 {
+							want = append(want, int32(p))
+							break
+						}
 					}
 				}
-			}
-			if n != len(want) {
-				t.Fatalf("asm %v, kc %d: %d steps, want %d", withAsm, kc, n, len(want))
-			}
-			for i, p := range want {
-				if idx[i] != p {
-					t.Fatalf("asm %v, kc %d: step %d is %d, want %d", withAsm, kc, i, idx[i], p)
+				if fmt.Sprint(got[j]) != fmt.Sprint(want) {
+					t.Fatalf("asm %v, kc %d, list %d (rows %d-%d): steps %v, want %v", withAsm, kc, j, rows[0], rows[1]-1, got[j], want)
 				}
 			}
 		}

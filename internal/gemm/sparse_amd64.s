@@ -268,9 +268,9 @@ scan:
 	DECQ CX
 	JNZ scan
 
-done:
-	MOVQ idx+24(FP), AX
+done: // the four lengths, from where each list's pointer ended
 	MOVQ cnt+32(FP), CX
+	MOVQ idx+24(FP), AX
 	SUBQ AX, DI
 	SHRQ $2, DI
 	MOVQ DI, 0(CX)

@@ -152,7 +152,7 @@ func (e *Evaluator) LogProbs(images []float32, f func(first int, logp []float32)
 	n := len(images) / in
 	// batches of at most e.max, as many as a whole number of rounds of
 	// one per worker, of the same size (but for the last)
-	batches := (n + e.max - 1) / e.max
+	batches := max(1, (n+e.max-1)/e.max) // one (empty) for no images
 	batches = (batches + e.workers - 1) / e.workers * e.workers
 	size := max(1, (n+batches-1)/batches)
 	if n > size { // batches at the same time, one per core: the product worker would only take their time

@@ -249,6 +249,23 @@ func TestEvalBatch(t *testing.T) {
 	}
 }
 
+// TestLogProbsOfNoImages checks that LogProbs of no images calls nothing
+// and reports no error (predict on an empty .npy file does it).
+func TestLogProbsOfNoImages(t *testing.T) {
+	p, err := NewParams(NewArch([]int{20}, ReLU), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, batch := range []int{0, 1, 7} {
+		ev := NewEvaluator(p, batch)
+		err := ev.LogProbs(nil, func(int, []float32) error { return fmt.Errorf("called") })
+		ev.Close()
+		if err != nil {
+			t.Fatalf("batches of %d: %v", batch, err)
+		}
+	}
+}
+
 // TestEvaluatorSameAtAnyBatch evaluates MNIST-like images (mostly zeros,
 // so that the products take internal/gemm's sparse path) in batches of
 // several sizes, with the default one among them, and wants the same loss

@@ -57,6 +57,7 @@ func mnistStyle(g *gray) ([]float32, []string, error) {
 		copy(crop[y*cw:(y+1)*cw], v[(y0+y)*g.w+x0:])
 	}
 	crop, cw, ch = thicken(crop, cw, ch)
+	crop, cw = deslant(crop, cw, ch)
 	// longer side to 20 pixels, keeping the aspect ratio
 	long := max(cw, ch)
 	dw := max(1, int(math.Round(float64(boxSide*cw)/float64(long))))
@@ -516,6 +517,89 @@ func thicken(v []float32, w, h int) ([]float32, int, int) {
 		copy(pad[(y+r)*pw+r:], v[y*w:(y+1)*w])
 	}
 	return filter(pad, pw, ph, r, max32), pw, ph
+}
+
+// deslant shears a w×h crop of ink so that its strokes stand upright:
+// each row moves sideways by k·(y−ȳ), with k the slope of x on y of the
+// ink's second moments (cov(x, y)/var(y)), and the crop is trimmed to its
+// ink again. Handwriting leans by as much as 30°, MNIST's digits far less
+// (the median slope of its training images is −0.085): a network trained
+// on them reads a slanted photo as a foreign shape, and an upright digit
+// at least as well as MNIST's own slant (measured on the font set: the
+// default model read 4 points more with slant 0 than with −0.085 or none).
+// A crop that leans by less than half a pixel over its height is returned
+// as it is, so upright strokes are not resampled at all.
+func deslant(v []float32, w, h int) ([]float32, int) {
+	var m, mx, my float64
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			p := float64(v[y*w+x])
+			m += p
+			mx += p * float64(x)
+			my += p * float64(y)
+		}
+	}
+	if m == 0 {
+		return v, w
+	}
+	mx, my = mx/m, my/m
+	var cxy, cyy float64
+	for y := 0; y < h; y++ {
+		dy := float64(y) - my
+		for x := 0; x < w; x++ {
+			p := float64(v[y*w+x])
+			cxy += p * (float64(x) - mx) * dy
+			cyy += p * dy * dy
+		}
+	}
+	if cyy == 0 {
+		return v, w
+	}
+	k := cxy / cyy
+	if math.Abs(k)*float64(h) < 0.5 {
+		return v, w
+	}
+	// row y moves by −k·(y−ȳ); shift all rows right by the most any moves left
+	shift := func(y int) float64 { return -k * (float64(y) - my) }
+	off := -math.Min(shift(0), shift(h-1))
+	nw := w + int(math.Ceil(math.Abs(k)*float64(h-1))) + 1
+	out := make([]float32, nw*h)
+	for y := 0; y < h; y++ {
+		s := shift(y) + off // where the row's pixel 0 lands
+		row, dst := v[y*w:(y+1)*w], out[y*nw:(y+1)*nw]
+		for x := range dst {
+			// linear interpolation of the row at x−s
+			f := float64(x) - s
+			i := int(math.Floor(f))
+			t := float32(f - float64(i))
+			var a, b float32
+			if i >= 0 && i < w {
+				a = row[i]
+			}
+			if i+1 >= 0 && i+1 < w {
+				b = row[i+1]
+			}
+			dst[x] = a*(1-t) + b*t
+		}
+	}
+	// trim the columns without ink
+	x0, x1 := nw, -1
+	for y := 0; y < h; y++ {
+		for x, p := range out[y*nw : (y+1)*nw] {
+			if p > 0 {
+				x0, x1 = min(x0, x), max(x1, x)
+			}
+		}
+	}
+	if x1 < 0 {
+		return v, w
+	}
+	tw := x1 - x0 + 1
+	trim := make([]float32, tw*h)
+	for y := 0; y < h; y++ {
+		copy(trim[y*tw:(y+1)*tw], out[y*nw+x0:])
+	}
+	return trim, tw
 }
 
 // resampleArea scales a w×h image to dw×dh by area averaging: each output

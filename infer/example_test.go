@@ -73,12 +73,12 @@ func ExamplePreprocess() {
 	}
 	cx, cy, _ := infer.CentreOfMass(x)
 	fmt.Printf("%d values, centre of mass (%.0f, %.0f)\n", len(x), cx, cy)
-	for _, row := range strings.Split(infer.ASCII(x), "\n")[4:7] { // rows 4 to 6 of the 28
+	for _, row := range strings.Split(infer.ASCII(x), "\n")[4:7] { // rows 4 to 6 of the 28: the bar's top
 		fmt.Println(strings.TrimRight(row, " "))
 	}
 	// Output:
 	// 784 values, centre of mass (14, 14)
-	//                           @@@@@@
+	//
 	//                           @@@@@@
 	//                           @@@@@@
 }

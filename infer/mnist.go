@@ -11,6 +11,10 @@ const (
 	Side    = 28 // pixels a side
 	Pixels  = Side * Side
 	boxSide = 20 // the ink's longer side, as in MNIST
+	// massCentre is where MNIST puts a digit's centre of mass, in pixel
+	// indices of x and of y, to the nearest pixel: its test digits have
+	// theirs at 14.01 ± 0.29 (not at the field's centre, 13.5).
+	massCentre = 14
 )
 
 // mnistStyle turns a gray photo of dark ink on light paper (or light on
@@ -380,7 +384,15 @@ func inkLevels(d []float32) (lo, hi float32, err error) {
 	lo = max(med+6*sigma, 0.06)
 	hi = quantile(d, 0.9, lo)
 	if hi < 0.15 || hi-lo < 0.08 {
-		return 0, 0, ErrNoInk
+		// What stands above the paper's noise is faint: either there is no
+		// ink, or faint marks outnumber it, as the lines of squared or
+		// ruled paper do around a digit written small. The ink is then
+		// what is clearly darker than those lines, if anything is.
+		lo = 2 * hi
+		hi = quantile(d, 0.9, lo)
+		if hi-lo < 0.2 {
+			return 0, 0, ErrNoInk
+		}
 	}
 	return lo, hi, nil
 }
@@ -525,10 +537,10 @@ func thicken(v []float32, w, h int) ([]float32, int, int) {
 // ink again. Handwriting leans by as much as 30°, MNIST's digits far less
 // (the median slope of its training images is −0.085): a network trained
 // on them reads a slanted photo as a foreign shape, and an upright digit
-// at least as well as MNIST's own slant (measured on the font set: the
-// default model read 4 points more with slant 0 than with −0.085 or none).
-// A crop that leans by less than half a pixel over its height is returned
-// as it is, so upright strokes are not resampled at all.
+// as well as one at MNIST's own slant (on the font development set the
+// default model read 88.4% upright, 87.4% at slope −0.085 and 84.6%
+// without deslanting). A crop that leans by less than half a pixel over
+// its height is returned as it is, so upright strokes are not resampled.
 func deslant(v []float32, w, h int) ([]float32, int) {
 	var m, mx, my float64
 	for y := 0; y < h; y++ {
@@ -634,7 +646,9 @@ func resample1D(src []float32, sstride int, dst []float32, dstride int) {
 }
 
 // centre pastes a dw×dh image into 28×28 so that its centre of mass falls on
-// the centre pixel boundary (13.5, 13.5), to the nearest pixel.
+// (massCentre, massCentre), to the nearest pixel, as MNIST's does. Half a
+// pixel matters: the study's default model read 93.6% of the font
+// development set with it, 88.4% with the centre of mass at 13.5.
 func centre(small []float32, dw, dh int) []float32 {
 	var m, mx, my float64
 	for y := 0; y < dh; y++ {
@@ -645,8 +659,8 @@ func centre(small []float32, dw, dh int) []float32 {
 			my += p * float64(y)
 		}
 	}
-	ox := int(math.Round((Side-1)/2.0 - mx/m))
-	oy := int(math.Round((Side-1)/2.0 - my/m))
+	ox := int(math.Round(massCentre - mx/m))
+	oy := int(math.Round(massCentre - my/m))
 	out := make([]float32, Pixels)
 	for y := 0; y < dh; y++ {
 		for x := 0; x < dw; x++ {

@@ -157,9 +157,11 @@ func decode(b []byte) (img image.Image, o Orientation, err error) {
 // strokes but keeps shadows) and divided out, so uneven light is not ink;
 // what is clearly darker than the local paper is ink, graded between the
 // paper's noise level and the ink's typical darkness; specks and marks far
-// from the digit are dropped; the ink is cropped, its longer side scaled to
-// 20 pixels with area averaging, and pasted into 28×28 with its centre of
-// mass at the centre. Dark ink on light paper and light ink on a dark ground
+// from the digit are dropped; the ink is cropped, sheared upright (its slant
+// taken from its second moments), its longer side scaled to 20 pixels with
+// area averaging, and pasted into 28×28 with its centre of mass at (14, 14)
+// to the nearest pixel, where MNIST's digits have theirs. Squared or ruled
+// paper's lines around a small digit are not ink. Dark ink on light paper and light ink on a dark ground
 // are both recognised.
 func Preprocess(img image.Image) ([]float32, error) {
 	x, _, err := preprocess(img, 1)

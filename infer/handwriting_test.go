@@ -13,9 +13,9 @@ import (
 // would, two of them 12 MP, some turned by EXIF) with the study's default
 // model and with the recommended model of `train -preset handwriting`. On
 // the 500 photos of `go run ./scripts/handwriting -n 500 -seed 1` the
-// default model read 97.0% (88.2% before the pipeline's shadow fixes) and
-// the preset's 98.2%; the issue's bars are 92% and 97%. Unreadable photos
-// count as wrong.
+// default model read 97.8% (88.2% before the pipeline's shadow fixes) and
+// the preset's 98.0%; on these 200, 97.5% and 98.5%; the issue's bars are
+// 92% and 97%. Unreadable photos count as wrong.
 func TestHandwritingDevSet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates 200 photos and trains the preset (about a minute)")
@@ -27,11 +27,12 @@ func TestHandwritingDevSet(t *testing.T) {
 // digits of Debian's handwriting fonts (handwriting.SystemFonts), each
 // varied as a hand would, photographed by the same phone. On the 500
 // photos of `go run ./scripts/handwriting -source fonts -n 500 -seed 1`
-// the default model read 84.6% and the preset's 93.2%, on these 300 87.7%
-// and 94.3%: both below issue 13's bars, so the thresholds here are a
-// little below what they measured, to catch a regression, and the test
-// logs the shortfall. It skips where the fonts are not installed, except
-// in CI (CI=true).
+// the default model read 93.6% and the preset's 95.4% (84.6% and 93.2%
+// before the pipeline stood digits upright and put their centre of mass
+// where MNIST's is), on these 300 95.3% and 96.0%: the preset's is below
+// issue 13's bar of 97%, so the thresholds here are a little below what
+// they measured, to catch a regression, and the test logs the shortfall.
+// It skips where the fonts are not installed, except in CI (CI=true).
 func TestHandwritingFontSet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates 300 photos and trains the preset (about a minute)")
@@ -40,7 +41,7 @@ func TestHandwritingFontSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scoreHandwriting(t, photos, 0.86, 0.93)
+	scoreHandwriting(t, photos, 0.93, 0.945)
 }
 
 // Issue 13's bars for photos of handwriting: the share the default model

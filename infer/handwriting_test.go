@@ -18,7 +18,7 @@ import (
 // 92% and 97%. Unreadable photos count as wrong.
 func TestHandwritingDevSet(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates 200 photos and trains the preset (about a minute)")
+		t.Skip("generates 200 photos and trains the preset (two to four minutes)")
 	}
 	scoreHandwriting(t, handwriting.Generate(1, 200), barDefault, barPreset)
 }
@@ -35,7 +35,7 @@ func TestHandwritingDevSet(t *testing.T) {
 // It skips where the fonts are not installed, except in CI (CI=true).
 func TestHandwritingFontSet(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates 300 photos and trains the preset (about a minute)")
+		t.Skip("generates 300 photos and trains the preset (two to four minutes)")
 	}
 	photos, err := handwriting.GenerateFonts(1, 300, testenv.Fonts(t))
 	if err != nil {

@@ -98,6 +98,9 @@ func (t *trainFlags) config() (train.Config, error) {
 			if given[f[0]] || t.fs.Lookup(f[0]) == nil {
 				continue
 			}
+			if f[0] == "elastic" && given["augment"] && !t.augment {
+				continue // -augment=false beside a preset turns off all its distortions
+			}
 			if err := t.fs.Set(f[0], f[1]); err != nil {
 				return t.cfg, fmt.Errorf("preset %s: -%s %s: %w", p.Name, f[0], f[1], err)
 			}

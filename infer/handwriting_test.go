@@ -14,7 +14,7 @@ import (
 // model and with the recommended model of `train -preset handwriting`. On
 // the 500 photos of `go run ./scripts/handwriting -n 500 -seed 1` the
 // default model read 97.8% (88.2% before the pipeline's shadow fixes) and
-// the preset's 98.0%; on these 200, 97.5% and 98.5%; the issue's bars are
+// the preset's 98.8%; on these 200, 97.5% and 99.0%; the issue's bars are
 // 92% and 97%. Unreadable photos count as wrong.
 func TestHandwritingDevSet(t *testing.T) {
 	if testing.Short() {
@@ -27,11 +27,12 @@ func TestHandwritingDevSet(t *testing.T) {
 // digits of Debian's handwriting fonts (handwriting.SystemFonts), each
 // varied as a hand would, photographed by the same phone. On the 500
 // photos of `go run ./scripts/handwriting -source fonts -n 500 -seed 1`
-// the default model read 93.6% and the preset's 95.4% (84.6% and 93.2%
-// before the pipeline stood digits upright and put their centre of mass
-// where MNIST's is), on these 300 95.3% and 96.0%: the preset's is below
-// issue 13's bar of 97%, so the thresholds here are a little below what
-// they measured, to catch a regression, and the test logs the shortfall.
+// the default model read 93.6% and the preset's 96.2% (84.6% and, with
+// the 784-256-10 preset of then, 93.2% before the pipeline stood digits
+// upright and put their centre of mass where MNIST's is), on these 300
+// 95.3% and 97.0%. The preset's 500 are below issue 13's bar of 97%, so
+// the thresholds here are a little below what they measured, to catch a
+// regression, and the test logs any shortfall from the bars.
 // It skips where the fonts are not installed, except in CI (CI=true).
 func TestHandwritingFontSet(t *testing.T) {
 	if testing.Short() {
@@ -41,7 +42,7 @@ func TestHandwritingFontSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scoreHandwriting(t, photos, 0.93, 0.945)
+	scoreHandwriting(t, photos, 0.93, 0.955)
 }
 
 // Issue 13's bars for photos of handwriting: the share the default model

@@ -114,18 +114,27 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 			logf("[%d/%d] %s: resuming after epoch %d\n", i+1, len(cfgs), cfg.Name(), len(ck.History))
 		}
 		topts := train.Options{Dir: dir}
+		var done func() error
 		if opts.Train != nil {
-			done, err := opts.Train(cfg, &topts)
+			done, err = opts.Train(cfg, &topts)
 			if err != nil {
 				return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)
 			}
-			defer done()
+			defer func() {
+				if done != nil { // an error ended the run first
+					done()
+				}
+			}()
 		}
 		var res *train.Result
 		if resume {
 			res, err = train.Continue(ctx, ck, d, topts)
 		} else {
 			res, err = train.Run(ctx, cfg, d, topts)
+		}
+		if err == nil && done != nil {
+			// the hooks' own error (a picture they could not write)
+			err, done = done(), nil
 		}
 		if err != nil {
 			return Run{}, fmt.Errorf("%s: %w", cfg.Name(), err)

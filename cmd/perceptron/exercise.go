@@ -32,7 +32,7 @@ func runExercise(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	testLimit := fs.Int("test-limit", 0, "use only the first N test images (0: all)")
 	epochScale := fs.Float64("epoch-scale", 1, "multiply every epoch count by this (at least 1 epoch)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
-	watch := addMonitorFlags(fs)
+	watch := addEndMonitorFlags(fs)
 	pf := addPlanFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -233,3 +233,61 @@ func TestMonitorReportsPictureErrors(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// TestEndMonitorDrawsAtClose: exercise's monitor draws nothing after an
+// epoch and, at Close, the same files the per-epoch monitor leaves after
+// the last epoch; a picture it cannot write fails Close, naming the file.
+func TestEndMonitorDrawsAtClose(t *testing.T) {
+	cfg := train.DefaultConfig()
+	p, err := graph.NewParams(cfg.Arch(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := train.History{
+		{Epoch: 1, TrainLoss: 0.5, TestLoss: 0.6, TrainAcc: 0.8, TestAcc: 0.7, Seconds: 1},
+		{Epoch: 2, TrainLoss: 0.4, TestLoss: 0.5, TrainAcc: 0.85, TestAcc: 0.8, Seconds: 1},
+	}
+	run := func(add func(*flag.FlagSet) *monitorFlags, dir string, afterEpoch func()) error {
+		watch := add(flag.NewFlagSet("x", flag.ContinueOnError))
+		opts := train.Options{Dir: dir}
+		m, err := watch.attach(&opts, cfg, 0, true, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range h {
+			if err := opts.OnEpoch(h[:i+1], p); err != nil {
+				t.Fatalf("epoch %d: %v", i+1, err)
+			}
+			afterEpoch()
+		}
+		return m.Close()
+	}
+	every, end := t.TempDir(), t.TempDir()
+	if err := run(addMonitorFlags, every, func() {}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(addEndMonitorFlags, end, func() {
+		for _, f := range []string{CurvesPNG, CurvesSVG, HiddenUnitsPNG} {
+			if _, err := os.Stat(filepath.Join(end, f)); err == nil {
+				t.Errorf("%s drawn before the run ended", f)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{CurvesPNG, CurvesSVG, HiddenUnitsPNG} {
+		a, errA := os.ReadFile(filepath.Join(every, f))
+		b, errB := os.ReadFile(filepath.Join(end, f))
+		if errA != nil || errB != nil || string(a) != string(b) {
+			t.Errorf("%s: drawn at the end (%d bytes, %v) differs from drawn after every epoch (%d bytes, %v)", f, len(b), errB, len(a), errA)
+		}
+	}
+
+	bad := t.TempDir()
+	if err := os.Mkdir(filepath.Join(bad, HiddenUnitsPNG), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(addEndMonitorFlags, bad, func() {}); err == nil || !strings.Contains(err.Error(), HiddenUnitsPNG) {
+		t.Errorf("Close: %v; want an error naming %s", err, HiddenUnitsPNG)
+	}
+}

@@ -221,3 +221,18 @@ func FuzzParseConfigs(f *testing.F) {
 		}
 	})
 }
+
+// TestSweepReportsHooksCloseError: a run whose hooks fail when they close
+// (a picture they could not write) fails the sweep, and they close once.
+func TestSweepReportsHooksCloseError(t *testing.T) {
+	d := testenv.MNIST(t)
+	cfg := train.Config{Hidden: graph.Sizes{8}, Activation: "relu", Optimizer: "adam", LR: 0.001, Batch: 100, Epochs: 1, Seed: 2, TrainLimit: 500, TestLimit: 100}
+	closed := 0
+	hooks := func(_ train.Config, _ *train.Options) (func() error, error) {
+		return func() error { closed++; return os.ErrPermission }, nil
+	}
+	_, err := Sweep(context.Background(), []train.Config{cfg}, d, Options{Out: t.TempDir(), Jobs: 1, Train: hooks})
+	if err == nil || !strings.Contains(err.Error(), cfg.Name()) || !strings.Contains(err.Error(), os.ErrPermission.Error()) || closed != 1 {
+		t.Errorf("Sweep: %v, hooks closed %d times; want the hooks' error for %s, closed once", err, closed, cfg.Name())
+	}
+}

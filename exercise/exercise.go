@@ -8,12 +8,15 @@ package exercise
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/perceptron-mnist/perceptron/data"
@@ -104,39 +107,98 @@ func Run(ctx context.Context, d *data.MNIST, opts Options) (*Study, error) {
 	}
 	s := &Study{Out: opts.Out, Base: base(opts), Seeds: max(opts.Seeds, 1), Parts: map[string][]sweep.Group{}, Figures: map[string]string{}}
 	k := configs{s.Base, opts.EpochScale}
-	sw := func(cfgs []train.Config) ([]sweep.Group, error) {
-		return sweep.SweepSeeds(ctx, cfgs, s.Seeds, d, sweep.Options{Out: RunsDir(opts.Out), Jobs: opts.Jobs, Force: opts.Force, Collect: opts.Collect,
-			Log: opts.Log, Train: opts.Train, Clean: opts.Clean})
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	slots := make(chan struct{}, jobs) // shared by the sweeps that train at once
+	sw := func(ctx context.Context, cfgs []train.Config, hooks func(train.Config, *train.Options) (func() error, error)) ([]sweep.Group, error) {
+		return sweep.SweepSeeds(ctx, cfgs, s.Seeds, d, sweep.Options{Out: RunsDir(opts.Out), Jobs: jobs, Slots: slots, Force: opts.Force, Collect: opts.Collect,
+			Log: opts.Log, Train: hooks, Clean: opts.Clean})
+	}
+	// Parts 2 and 3 depend on part 1's results.
+	dependent := func(ctx context.Context, lr []sweep.Group) error {
+		s.Parts[PartLR] = lr
+		s.BestLR = best(lr).Config.LR
+		// Part 2: hidden sizes at the better learning rate.
+		var err error
+		if s.Parts[PartHidden], err = sw(ctx, k.hidden(s.BestLR), opts.Train); err != nil {
+			return err
+		}
+		// The best hidden size among parts 1 and 2 (part 1 trained 64).
+		s.BestH = best(append(slices.Clone(s.Parts[PartHidden]), best(lr))).Config.Hidden[0]
+		// Part 3: that network trained with the same SGD and with Adam's defaults.
+		if s.Parts[PartKeras], err = sw(ctx, k.keras(s.BestLR, s.BestH), opts.Train); err != nil {
+			return err
+		}
+		s.Model = best(s.Parts[PartKeras]).Seeds[0]
+		return nil
 	}
 
-	// Parts 1, 4 and 5 do not depend on each other: one sweep, longest first.
+	// Parts 4 and 5 depend on nothing, the longest run first: (200, 250).
 	lrs, batches, curves := k.lrs(), k.batches(), k.curves()
-	first := append([]train.Config{curves[2]}, lrs...)
-	first = append(first, batches...)
-	first = append(first, curves[:2]...)
-	runs, err := sw(first)
-	if err != nil {
+	others := append([]train.Config{curves[2]}, batches...)
+	others = append(others, curves[:2]...)
+	var rest []sweep.Group // the groups of others
+	if opts.Collect {
+		// One sweep of parts 1, 4 and 5, so that its error lists every run
+		// of them that is missing.
+		runs, err := sw(ctx, append(append([]train.Config{others[0]}, lrs...), others[1:]...), opts.Train)
+		if err != nil {
+			return nil, err
+		}
+		rest = append([]sweep.Group{runs[0]}, runs[3:]...)
+		if err := dependent(ctx, runs[1:3]); err != nil {
+			return nil, err
+		}
+	} else if err := func() error {
+		// Parts 4 and 5 train beside parts 1, 2 and 3 (one after the
+		// other), on the same opts.Jobs places: no place waits for a
+		// part to end while another part still has runs to train. The
+		// second sweep starts when the first has its first run training.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		started, finished := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		hooks := func(cfg train.Config, o *train.Options) (func() error, error) {
+			once.Do(func() { close(started) })
+			if opts.Train == nil {
+				return func() error { return nil }, nil
+			}
+			return opts.Train(cfg, o)
+		}
+		var othersErr error
+		go func() {
+			defer close(finished)
+			if rest, othersErr = sw(ctx, others, hooks); othersErr != nil {
+				cancel()
+			}
+		}()
+		select {
+		case <-started:
+		case <-finished:
+		}
+		lr, err := sw(ctx, lrs, opts.Train)
+		if err == nil {
+			err = dependent(ctx, lr)
+		}
+		if err != nil {
+			cancel()
+		}
+		<-finished
+		// the error that caused the other, not the cancellation
+		if err == nil || errors.Is(err, context.Canceled) && othersErr != nil {
+			err = othersErr
+		}
+		return err
+	}(); err != nil {
 		return nil, err
 	}
-	s.Parts[PartLR] = runs[1:3]
-	s.Parts[PartAdam] = runs[3:7]
-	s.Parts[PartCurves] = []sweep.Group{runs[7], runs[8], runs[0]}
-	s.BestLR = best(s.Parts[PartLR]).Config.LR
-
-	// Part 2: hidden sizes at the better learning rate.
-	if s.Parts[PartHidden], err = sw(k.hidden(s.BestLR)); err != nil {
-		return nil, err
-	}
-	// The best hidden size among parts 1 and 2 (part 1 trained 64).
-	s.BestH = best(append(slices.Clone(s.Parts[PartHidden]), best(s.Parts[PartLR]))).Config.Hidden[0]
-
-	// Part 3: that network trained with the same SGD and with Adam's defaults.
-	if s.Parts[PartKeras], err = sw(k.keras(s.BestLR, s.BestH)); err != nil {
-		return nil, err
-	}
-	s.Model = best(s.Parts[PartKeras]).Seeds[0]
+	s.Parts[PartAdam] = rest[1:5]
+	s.Parts[PartCurves] = []sweep.Group{rest[5], rest[6], rest[0]}
 
 	// Parts 6 and 7: predict the first five test images; save and load.
+	var err error
 	if s.Predict, s.Reload, err = useModel(s.Model, d, opts.TestLimit); err != nil {
 		return nil, err
 	}

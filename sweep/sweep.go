@@ -23,6 +23,11 @@ type Options struct {
 	Out string
 	// Jobs is how many runs train at once (0: the number of CPUs).
 	Jobs int
+	// Slots, when set, is shared by sweeps that run at the same time: a run
+	// trains only while it holds one of its places (a send), so that all of
+	// them together train at most cap(Slots) runs at once. Runs wait for a
+	// place in the order they ask.
+	Slots chan struct{}
 	// Force retrains runs that are already finished in Out.
 	Force bool
 	// Collect trains nothing: Sweep returns the runs finished in Out, or an
@@ -99,6 +104,14 @@ func Sweep(ctx context.Context, cfgs []train.Config, d *data.MNIST, opts Options
 			if r, ok := Finished(dir, cfg); ok {
 				logf("[%d/%d] %s: finished before, reused (test acc %.4f)\n", i+1, len(cfgs), cfg.Name(), r.Summary.TestAcc)
 				return r, nil
+			}
+		}
+		if opts.Slots != nil {
+			select {
+			case opts.Slots <- struct{}{}:
+				defer func() { <-opts.Slots }()
+			case <-ctx.Done():
+				return Run{}, ctx.Err()
 			}
 		}
 		// An interrupted run of cfg continues from its checkpoint; anything

@@ -94,9 +94,10 @@ const (
 // output), from MinEvalBatch to MaxEvalBatch. 784-20-10 and 784-256-10
 // get 2048 images, 784-1024-10 512. (A batch of 10,000 images, the
 // previous size, left 784-256-10's activations in memory: its evaluation
-// took a fifth more CPU time, docs/speed.md.) The results do not depend
-// on the batch size: each image's log-probabilities are computed the same
-// way in any batch.
+// took a fifth more CPU time, docs/speed.md.) In the default build the
+// results do not depend on the batch size: each image's log-probabilities
+// are computed the same way in any batch. OpenBLAS (the openblas build)
+// picks its kernels by the products' sizes and may move the last bits.
 func EvalBatch(a Arch) int {
 	widest := a.Outputs
 	for _, w := range a.Hidden {

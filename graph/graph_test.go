@@ -269,7 +269,8 @@ func TestLogProbsOfNoImages(t *testing.T) {
 // TestEvaluatorSameAtAnyBatch evaluates MNIST-like images (mostly zeros,
 // so that the products take internal/gemm's sparse path) in batches of
 // several sizes, with the default one among them, and wants the same loss
-// and accuracy to the bit.
+// and accuracy to the bit (in the OpenBLAS build, the same accuracy and the
+// loss within 1e-8 of itself: see rowsExact).
 func TestEvaluatorSameAtAnyBatch(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	const n = 3001
@@ -300,7 +301,11 @@ func TestEvaluatorSameAtAnyBatch(t *testing.T) {
 				want = [2]float64{loss, acc}
 				continue
 			}
-			if math.Float64bits(loss) != math.Float64bits(want[0]) || acc != want[1] {
+			same := math.Float64bits(loss) == math.Float64bits(want[0])
+			if !rowsExact { // OpenBLAS: the last bits may move, nothing more
+				same = math.Abs(loss-want[0]) <= 1e-8*math.Abs(want[0])
+			}
+			if !same || acc != want[1] {
 				t.Errorf("hidden %v, batches of %d: loss %v, accuracy %v; default batches: %v, %v", hidden, batch, loss, acc, want[0], want[1])
 			}
 		}

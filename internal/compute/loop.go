@@ -39,9 +39,11 @@ type loop struct {
 // splitMin is the number of elements from which a loop is split into two
 // halves that the calling goroutine and the product worker compute at the
 // same time (internal/worker; the worker declines when it is busy or
-// paused, and the caller then does both). Below it (a 784×64 weight matrix
-// is 50,176 elements) handing half over costs more than it saves.
-const splitMin = 1 << 16
+// paused, and the caller then does both). From 32,768 elements on, a
+// 784×64 weight matrix (50,176) is split too: Adam's passes over it made
+// 784-64-10 at batch 100 train about a tenth faster (docs/speed.md, change
+// 23); at 8,192 (784×20, 15,680, split as well) it gained nothing.
+const splitMin = 1 << 15
 
 // do runs the loop, split between the caller and the worker when it is
 // long enough.

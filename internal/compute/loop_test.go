@@ -30,7 +30,7 @@ func TestLoopSplitLikeOneCall(t *testing.T) {
 		return s
 	}
 	before := products.loops.Load()
-	for _, n := range []int{splitMin - 1, splitMin, splitMin + 37, 784 * 1024} {
+	for _, n := range []int{splitMin - 1, splitMin, splitMin + 37, 784 * 64, 784 * 1024} {
 		x, y, d0 := gen(n), gen(n), gen(n)
 		for k := addVec; k <= copyOnly; k++ {
 			for _, cp := range []bool{false, true} {

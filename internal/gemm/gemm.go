@@ -112,7 +112,7 @@ func Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda i
 				mc := min(MC, m-ic)
 				if sparse {
 					for ir := 0; ir+MR <= mc; ir += MR {
-						scanRows(kc, a, (ic+ir)*lda+pc, lda, &buf.idx[ir/MR], &buf.cnt[ir/MR])
+						scanRows(kc, a, (ic+ir)*lda+pc, lda, &buf.idx[ir/MR], &buf.cnt[ir/MR], wide)
 					}
 				} else if !inPlace {
 					packA(buf.a[:], a, lda, transA, ic, mc, pc, kc)

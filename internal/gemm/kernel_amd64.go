@@ -90,3 +90,9 @@ func kernelAVX512w(cnt int, a *float32, rsA int, idx *int32, bp *float32, pstrid
 //
 //go:noescape
 func scan4AVX512(n int, a *float32, rsA int, idx *int32, cnt *int)
+
+// scan1AVX512 is scanRows without the pairs' lists for n a multiple of 16,
+// in AVX-512 assembly: it writes idx[0] and cnt[0] only.
+//
+//go:noescape
+func scan1AVX512(n int, a *float32, rsA int, idx *int32, cnt *int)

@@ -45,3 +45,7 @@ func kernelAVX512w(cnt int, a *float32, rsA int, idx *int32, bp *float32, pstrid
 func scan4AVX512(n int, a *float32, rsA int, idx *int32, cnt *int) {
 	panic("gemm: no assembly kernel in this build")
 }
+
+func scan1AVX512(n int, a *float32, rsA int, idx *int32, cnt *int) {
+	panic("gemm: no assembly kernel in this build")
+}

@@ -32,7 +32,7 @@ func sparseFor(k0 kernelKind, transA bool, m, k int, a []float32, lda int, idx *
 		return false
 	}
 	kc := min(KC, k)
-	scanRows(kc, a, 0, lda, idx, cnt)
+	scanRows(kc, a, 0, lda, idx, cnt, false)
 	return cnt[0]*8 <= kc*7
 }
 
@@ -55,23 +55,35 @@ func tileSparse(k kernelKind, kc int, a []float32, aoff, rsA int, idx []int32, c
 var wideOff = false
 
 // scanRows writes to idx[0], in order, the steps p < kc at which some row
-// i of the 6-row panel a[off + i·rsA + p] is not zero (+0 or -0), and to
-// idx[1], idx[2] and idx[3] those at which rows 0-1, 2-3 and 4-5 are not
-// both zero, and their counts to cnt.
-func scanRows(kc int, a []float32, off, rsA int, idx *[4][KC + 16]int32, cnt *[4]int) {
+// i of the 6-row panel a[off + i·rsA + p] is not zero (+0 or -0), and, when
+// pairs is set (for the 2×96 tiles), to idx[1], idx[2] and idx[3] those at
+// which rows 0-1, 2-3 and 4-5 are not both zero; their counts to cnt (0 for
+// the lists not written). Without the pairs the AVX-512 scan does a
+// quarter of the list-making: at 784-20-10 it was a third of an
+// evaluation's CPU time (docs/speed.md, change 24).
+func scanRows(kc int, a []float32, off, rsA int, idx *[4][KC + 16]int32, cnt *[4]int, pairs bool) {
 	_ = a[off+(MR-1)*rsA+kc-1]
 	*cnt = [4]int{}
 	p := 0
 	if hasScanAVX512 && kc >= 16 {
 		p = kc &^ 15
-		scan4AVX512(p, &a[off], rsA, &idx[0][0], &cnt[0])
+		if pairs {
+			scan4AVX512(p, &a[off], rsA, &idx[0][0], &cnt[0])
+		} else {
+			scan1AVX512(p, &a[off], rsA, &idx[0][0], &cnt[0])
+		}
+	}
+	lists := 1
+	if pairs {
+		lists = 4
 	}
 	for ; p < kc; p++ {
 		var pair [3]uint32
 		for i := range MR {
 			pair[i/2] |= math.Float32bits(a[off+i*rsA+p])
 		}
-		for j, bits := range [4]uint32{pair[0] | pair[1] | pair[2], pair[0], pair[1], pair[2]} {
+		bits := [4]uint32{pair[0] | pair[1] | pair[2], pair[0], pair[1], pair[2]}
+		for j, bits := range bits[:lists] {
 			idx[j][cnt[j]] = int32(p)
 			if bits&0x7fffffff != 0 {
 				cnt[j]++

@@ -288,3 +288,47 @@ done: // the four lengths, from where each list's pointer ended
 	MOVQ R8, 24(CX)
 	VZEROUPPER
 	RET
+
+// func scan1AVX512(n int, a *float32, rsA int, idx *int32, cnt *int)
+//
+// scan4AVX512's first list alone: the steps at which some of the six rows
+// is not zero, to idx[0], and its length to cnt[0].
+TEXT ·scan1AVX512(SB), NOSPLIT, $0-40
+	MOVQ n+0(FP), CX
+	SHRQ $4, CX
+	MOVQ a+8(FP), SI
+	MOVQ rsA+16(FP), R8
+	SHLQ $2, R8
+	ROWS
+	MOVQ idx+24(FP), DI
+	MOVL $0x7fffffff, AX
+	VPBROADCASTD AX, Z5
+	MOVL $16, AX
+	VPBROADCASTD AX, Z6
+	VMOVDQU32 iota16<>(SB), Z7
+	TESTQ CX, CX
+	JZ done1
+
+scan1:
+	VMOVDQU32 (SI), Z0
+	VPORD (R9), Z0, Z0
+	VMOVDQU32 (R10), Z1
+	VPORD (R11), Z1, Z1
+	VMOVDQU32 (R12), Z2
+	VPORD (R13), Z2, Z2
+	VPORD Z0, Z1, Z3
+	VPORD Z2, Z3, Z3
+	LIST(Z3, K1, DI)
+	VPADDD Z6, Z7, Z7
+	ADDQ $64, SI; ADDQ $64, R9; ADDQ $64, R10; ADDQ $64, R11; ADDQ $64, R12; ADDQ $64, R13
+	DECQ CX
+	JNZ scan1
+
+done1:
+	MOVQ cnt+32(FP), CX
+	MOVQ idx+24(FP), AX
+	SUBQ AX, DI
+	SHRQ $2, DI
+	MOVQ DI, 0(CX)
+	VZEROUPPER
+	RET

@@ -100,8 +100,8 @@ func TestSparseLikeDense(t *testing.T) {
 	}
 }
 
-// TestScanRows checks the scan of a panel's steps of k (its four lists)
-// against a plain loop, for every length to 70 and with -0, +0 and
+// TestScanRows checks the scan of a panel's steps of k (its four lists, or
+// the first alone) against a plain loop, for every length to 70 and with -0, +0 and
 // subnormals, with the scan this processor runs and with the Go one.
 func TestScanRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
@@ -119,22 +119,31 @@ func TestScanRows(t *testing.T) {
 				}
 			}
 			off := r.IntN(2)
-			var lists [4][KC + 16]int32
-			var cnt [4]int
-			scanRows(kc, a, off, rsA, &lists, &cnt)
-			got := [][]int32{lists[0][:cnt[0]], lists[1][:cnt[1]], lists[2][:cnt[2]], lists[3][:cnt[3]]}
-			for j, rows := range [][2]int{{0, MR}, {0, 2}, {2, 4}, {4, 6}} {
-				var want []int32
-				for p := range kc {
-					for i := rows[0]; i < rows[1]; i++ {
-						if a[off+i*rsA+p] != 0 {
-							want = append(want, int32(p))
-							break
-						}
+			for _, pairs := range []bool{true, false} {
+				var lists [4][KC + 16]int32
+				var cnt [4]int
+				scanRows(kc, a, off, rsA, &lists, &cnt, pairs)
+				got := [][]int32{lists[0][:cnt[0]], lists[1][:cnt[1]], lists[2][:cnt[2]], lists[3][:cnt[3]]}
+				groups := [][2]int{{0, MR}, {0, 2}, {2, 4}, {4, 6}}
+				if !pairs {
+					groups = groups[:1]
+					if cnt[1]+cnt[2]+cnt[3] != 0 {
+						t.Fatalf("asm %v, kc %d, without pairs: counts %v", withAsm, kc, cnt)
 					}
 				}
-				if fmt.Sprint(got[j]) != fmt.Sprint(want) {
-					t.Fatalf("asm %v, kc %d, list %d (rows %d-%d): steps %v, want %v", withAsm, kc, j, rows[0], rows[1]-1, got[j], want)
+				for j, rows := range groups {
+					var want []int32
+					for p := range kc {
+						for i := rows[0]; i < rows[1]; i++ {
+							if a[off+i*rsA+p] != 0 {
+								want = append(want, int32(p))
+								break
+							}
+						}
+					}
+					if fmt.Sprint(got[j]) != fmt.Sprint(want) {
+						t.Fatalf("asm %v, pairs %v, kc %d, list %d (rows %d-%d): steps %v, want %v", withAsm, pairs, kc, j, rows[0], rows[1]-1, got[j], want)
+					}
 				}
 			}
 		}

@@ -41,3 +41,5 @@ func blasName() string {
 	}
 	return "gonum (pure Go, " + runtime.GOARCH + ")"
 }
+
+func fastProducts() bool { return gemm.Accelerated() }

@@ -41,3 +41,5 @@ func blasName() string {
 // their rows are split: OpenBLAS's do only without Bᵀ and with the first
 // part a multiple of 16 rows (halves.go).
 func splitsAnyWay(G.BLAS) bool { return false }
+
+func fastProducts() bool { return true }

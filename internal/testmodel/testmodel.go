@@ -14,6 +14,7 @@ import (
 
 	"github.com/perceptron-mnist/perceptron/augment"
 	"github.com/perceptron-mnist/perceptron/graph"
+	"github.com/perceptron-mnist/perceptron/internal/compute"
 	"github.com/perceptron-mnist/perceptron/internal/testenv"
 	"github.com/perceptron-mnist/perceptron/train"
 )
@@ -41,9 +42,15 @@ func PresetConfig() train.Config {
 
 // Preset returns the run of PresetConfig on MNIST (the recommended model for
 // photographed handwriting), trained in memory once per test binary: two to
-// four minutes on 2 cores. Its Params must not be modified.
+// four minutes on 2 cores. Its Params must not be modified. Where the
+// build's matrix products are gonum's pure-Go ones (the purego tag, other
+// architectures) its 30 epochs take well over ten minutes: it skips the
+// test there, which the default build on amd64 runs.
 func Preset(tb testing.TB) *train.Result {
 	tb.Helper()
+	if !compute.FastProducts() {
+		tb.Skip("the preset's 30 epochs of 784-512-10 take well over ten minutes on gonum's pure-Go products (" + compute.BLAS() + "); its tests run where internal/gemm's assembly kernels or OpenBLAS do")
+	}
 	d := testenv.MNIST(tb)
 	presetOnce.Do(func() {
 		presetRes, presetErr = train.Run(context.Background(), PresetConfig(), d, train.Options{})

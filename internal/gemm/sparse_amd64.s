@@ -2,6 +2,40 @@
 
 #include "textflag.h"
 
+// SCANSETUP loads the arguments of a scan: CX the count of 16-step
+// blocks, SI and R9-R13 the six rows, DI the first list, Z5 the mask that
+// clears sign bits, Z6 sixteen 16s and Z7 the steps 0-15.
+#define SCANSETUP \
+	MOVQ n+0(FP), CX; \
+	SHRQ $4, CX; \
+	MOVQ a+8(FP), SI; \
+	MOVQ rsA+16(FP), R8; \
+	SHLQ $2, R8; \
+	ROWS; \
+	MOVQ idx+24(FP), DI; \
+	MOVL $0x7fffffff, AX; \
+	VPBROADCASTD AX, Z5; \
+	MOVL $16, AX; \
+	VPBROADCASTD AX, Z6; \
+	VMOVDQU32 iota16<>(SB), Z7
+
+// SCANLOAD ORs sixteen steps of the six rows: rows 0-1 into Z0, 2-3 into
+// Z1, 4-5 into Z2, all six into Z3.
+#define SCANLOAD \
+	VMOVDQU32 (SI), Z0; \
+	VPORD (R9), Z0, Z0; \
+	VMOVDQU32 (R10), Z1; \
+	VPORD (R11), Z1, Z1; \
+	VMOVDQU32 (R12), Z2; \
+	VPORD (R13), Z2, Z2; \
+	VPORD Z0, Z1, Z3; \
+	VPORD Z2, Z3, Z3
+
+// SCANNEXT moves the steps (Z7) and the six rows on by sixteen.
+#define SCANNEXT \
+	VPADDD Z6, Z7, Z7; \
+	ADDQ $64, SI; ADDQ $64, R9; ADDQ $64, R10; ADDQ $64, R11; ADDQ $64, R12; ADDQ $64, R13
+
 // The sparse kernels: kernelAVX512s and kernelAVX2s (op(A) read in place,
 // rows at a + i·rsA, columns contiguous) that take only the steps of k an
 // index list names, the steps at which some row of the 6-row panel of op(A)
@@ -232,39 +266,20 @@ set:
 // whole (each list has room for 16 more than its count: a compress
 // straight to memory is microcoded and slow on some AMD processors).
 TEXT ·scan4AVX512(SB), NOSPLIT, $0-40
-	MOVQ n+0(FP), CX
-	SHRQ $4, CX
-	MOVQ a+8(FP), SI
-	MOVQ rsA+16(FP), R8
-	SHLQ $2, R8
-	ROWS
-	MOVQ idx+24(FP), DI
+	SCANSETUP
 	LEAQ 1088(DI), BX
 	LEAQ 1088(BX), DX
 	LEAQ 1088(DX), R8
-	MOVL $0x7fffffff, AX
-	VPBROADCASTD AX, Z5
-	MOVL $16, AX
-	VPBROADCASTD AX, Z6
-	VMOVDQU32 iota16<>(SB), Z7
 	TESTQ CX, CX
 	JZ done
 
 scan:
-	VMOVDQU32 (SI), Z0
-	VPORD (R9), Z0, Z0
-	VMOVDQU32 (R10), Z1
-	VPORD (R11), Z1, Z1
-	VMOVDQU32 (R12), Z2
-	VPORD (R13), Z2, Z2
-	VPORD Z0, Z1, Z3
-	VPORD Z2, Z3, Z3
+	SCANLOAD
 	LIST(Z3, K1, DI)
 	LIST(Z0, K2, BX)
 	LIST(Z1, K3, DX)
 	LIST(Z2, K4, R8)
-	VPADDD Z6, Z7, Z7
-	ADDQ $64, SI; ADDQ $64, R9; ADDQ $64, R10; ADDQ $64, R11; ADDQ $64, R12; ADDQ $64, R13
+	SCANNEXT
 	DECQ CX
 	JNZ scan
 
@@ -294,33 +309,14 @@ done: // the four lengths, from where each list's pointer ended
 // scan4AVX512's first list alone: the steps at which some of the six rows
 // is not zero, to idx[0], and its length to cnt[0].
 TEXT ·scan1AVX512(SB), NOSPLIT, $0-40
-	MOVQ n+0(FP), CX
-	SHRQ $4, CX
-	MOVQ a+8(FP), SI
-	MOVQ rsA+16(FP), R8
-	SHLQ $2, R8
-	ROWS
-	MOVQ idx+24(FP), DI
-	MOVL $0x7fffffff, AX
-	VPBROADCASTD AX, Z5
-	MOVL $16, AX
-	VPBROADCASTD AX, Z6
-	VMOVDQU32 iota16<>(SB), Z7
+	SCANSETUP
 	TESTQ CX, CX
 	JZ done1
 
 scan1:
-	VMOVDQU32 (SI), Z0
-	VPORD (R9), Z0, Z0
-	VMOVDQU32 (R10), Z1
-	VPORD (R11), Z1, Z1
-	VMOVDQU32 (R12), Z2
-	VPORD (R13), Z2, Z2
-	VPORD Z0, Z1, Z3
-	VPORD Z2, Z3, Z3
+	SCANLOAD
 	LIST(Z3, K1, DI)
-	VPADDD Z6, Z7, Z7
-	ADDQ $64, SI; ADDQ $64, R9; ADDQ $64, R10; ADDQ $64, R11; ADDQ $64, R12; ADDQ $64, R13
+	SCANNEXT
 	DECQ CX
 	JNZ scan1
 

@@ -82,8 +82,8 @@ func scanRows(kc int, a []float32, off, rsA int, idx *[4][KC + 16]int32, cnt *[4
 		for i := range MR {
 			pair[i/2] |= math.Float32bits(a[off+i*rsA+p])
 		}
-		bits := [4]uint32{pair[0] | pair[1] | pair[2], pair[0], pair[1], pair[2]}
-		for j, bits := range bits[:lists] {
+		ors := [4]uint32{pair[0] | pair[1] | pair[2], pair[0], pair[1], pair[2]}
+		for j, bits := range ors[:lists] {
 			idx[j][cnt[j]] = int32(p)
 			if bits&0x7fffffff != 0 {
 				cnt[j]++

@@ -101,8 +101,9 @@ func TestSparseLikeDense(t *testing.T) {
 }
 
 // TestScanRows checks the scan of a panel's steps of k (its four lists, or
-// the first alone) against a plain loop, for every length to 70 and with -0, +0 and
-// subnormals, with the scan this processor runs and with the Go one.
+// the first alone) against a plain loop, for every length to 70 and with
+// -0, +0 and subnormals, with the scan this processor runs and with the Go
+// one.
 func TestScanRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	vals := []float32{0, float32(math.Copysign(0, -1)), math.SmallestNonzeroFloat32, -1, 0.5}

@@ -49,6 +49,21 @@ func (m *Model) Preset() string {
 	return t.Preset
 }
 
+// Ensemble returns the number of networks the model averages, as
+// model.json's training record gives it (train's -ensemble), or 1.
+func (m *Model) Ensemble() int {
+	if m.Info == nil || len(m.Info.Training) == 0 {
+		return 1
+	}
+	var t struct {
+		Ensemble int `json:"ensemble"`
+	}
+	if json.Unmarshal(m.Info.Training, &t) != nil || t.Ensemble < 2 {
+		return 1
+	}
+	return t.Ensemble
+}
+
 // New returns a Model that predicts with p's current weights.
 func New(p *graph.Params) *Model {
 	return &Model{Params: p, ev: graph.NewEvaluator(p, 0)}

@@ -62,6 +62,24 @@ type Config struct {
 	Dropout  float64 `json:"dropout,omitempty"`
 	L2       float64 `json:"l2,omitempty"`
 	Momentum float64 `json:"momentum,omitempty"`
+	// Ensemble, above 1, trains that many networks of this configuration,
+	// member k (from 0) with seed Seed+k, in step, and merges them into one
+	// network that averages their logits (graph.Average). 0 or 1: one
+	// network, and no "ensemble" key in JSON for 0.
+	Ensemble int `json:"ensemble,omitempty"`
+}
+
+// MaxEnsemble is the most networks one ensemble trains.
+const MaxEnsemble = 16
+
+// Member returns the configuration of member k (from 0) of c's ensemble: c
+// with seed c.Seed+k, as one network. Member 0 is the run c would be
+// without -ensemble.
+func (c Config) Member(k int) Config {
+	m := c
+	m.Ensemble = 0
+	m.Seed = c.Seed + uint64(k)
+	return m
 }
 
 // DefaultConfig is the study's starting point: 784 → 64 → 10, sigmoid, plain
@@ -113,6 +131,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("-momentum %v: want 0 ≤ momentum < 1", c.Momentum)
 	case c.Momentum != 0 && c.Optimizer != Momentum:
 		return fmt.Errorf("-momentum %v: only -optimizer momentum uses it, not %s", c.Momentum, c.Optimizer)
+	case c.Ensemble < 0 || c.Ensemble > MaxEnsemble:
+		return fmt.Errorf("-ensemble %d: want 1 to %d networks", c.Ensemble, MaxEnsemble)
+	case c.Ensemble > 1 && c.SaveBest:
+		return fmt.Errorf("-ensemble %d: -save-best keeps one network's best epoch, not an ensemble's", c.Ensemble)
+	case c.Ensemble > 1 && c.EarlyStop > 0:
+		return fmt.Errorf("-ensemble %d: the members train in step, epoch by epoch: drop -early-stop", c.Ensemble)
 	}
 	for _, h := range c.Hidden {
 		if h < 1 || h > graph.MaxWidth {
@@ -124,6 +148,11 @@ func (c Config) Validate() error {
 	}
 	if err := c.Augment.Validate(); err != nil {
 		return fmt.Errorf("-augment: %w", err)
+	}
+	if c.Ensemble > 1 {
+		if err := c.NetworkArch().Validate(); err != nil {
+			return fmt.Errorf("-ensemble %d of -hidden %s: the merged network: %w", c.Ensemble, c.Hidden, err)
+		}
 	}
 	return nil
 }
@@ -145,12 +174,27 @@ func (c Config) Regularization() graph.Regularization {
 // Arch returns the network architecture the configuration trains.
 func (c Config) Arch() graph.Arch { return graph.NewArch(c.Hidden, c.Activation) }
 
+// NetworkArch returns the architecture of the network the run leaves: Arch,
+// or with Ensemble above 1 the merged network's, each hidden layer
+// Ensemble times as wide (graph.Average).
+func (c Config) NetworkArch() graph.Arch {
+	a := c.Arch()
+	if c.Ensemble > 1 {
+		a.Hidden = slices.Clone(a.Hidden) // c's own slice otherwise
+		for i := range a.Hidden {
+			a.Hidden[i] *= c.Ensemble
+		}
+	}
+	return a
+}
+
 // Name is a short name for the configuration, used for run directories:
 // for example "sigmoid-h64-sgd-lr0.5-b100-e10-s1".
 // Settings beside the hyper-parameters are appended when set:
 // "-n3000" (train limit), "-t1000" (test limit), "-es5" (early stop), "-best",
 // "-aug" (augmentation; "-auge" with elastic distortion),
-// "-do0.2" (dropout), "-l2_0.0001" (L2), "-m0.9" (momentum). Several hidden
+// "-do0.2" (dropout), "-l2_0.0001" (L2), "-m0.9" (momentum), "-ens3"
+// (an ensemble of three). Several hidden
 // layers are written as -hidden takes them: "relu-h512+256-…".
 func (c Config) Name() string {
 	name := fmt.Sprintf("%s-h%s-%s-lr%s-b%d-e%d-s%d", c.Activation, c.Hidden, c.Optimizer,
@@ -181,6 +225,9 @@ func (c Config) Name() string {
 	}
 	if c.Momentum > 0 {
 		name += "-m" + strconv.FormatFloat(c.Momentum, 'g', -1, 64)
+	}
+	if c.Ensemble > 1 {
+		name += fmt.Sprintf("-ens%d", c.Ensemble)
 	}
 	return name
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/perceptron-mnist/perceptron/data"
@@ -13,12 +14,18 @@ import (
 // Resume continues the interrupted run in opts.Dir from its checkpoint on
 // the same data, and returns the finished result: the same, number for
 // number (epoch times aside), as the run would have given uninterrupted.
-// A run that had finished is returned as it is.
+// A run that had finished is returned as it is. An ensemble (Config.Ensemble)
+// continues from its members' checkpoints.
 func Resume(ctx context.Context, d *data.MNIST, opts Options) (*Result, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("resume: no run directory")
 	}
 	ck, err := ReadCheckpoint(filepath.Join(opts.Dir, CheckpointFile))
+	if errors.Is(err, os.ErrNotExist) {
+		if cfg, eerr := ReadEnsemble(opts.Dir); eerr == nil {
+			return runEnsemble(ctx, cfg, d, opts)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,11 @@ func CheckRunDir(dir string, force bool, extra ...string) error {
 			return fmt.Errorf("run directory: %w", err)
 		}
 	}
+	if _, err := readEnsemble(dir); err == nil { // an ensemble's members
+		if err := os.RemoveAll(filepath.Join(dir, MembersDir)); err != nil {
+			return fmt.Errorf("run directory: %w", err)
+		}
+	}
 	for _, f := range extra {
 		if f == "" || filepath.Base(f) != f || f == "." || f == ".." {
 			return fmt.Errorf("run directory: %q is not a plain name in it", f)

@@ -114,7 +114,17 @@ func NewSolver(cfg Config) (G.Solver, error) {
 // model.json are rewritten after every epoch, and checkpoint.bin, from which
 // Resume continues the run. When ctx is cancelled, the step under way is
 // finished, a checkpoint is written and the error is an *InterruptedError.
+//
+// With cfg.Ensemble above 1, Run trains that many networks (cfg.Member) in
+// step, one epoch of each in turn, each an ordinary run in the directory
+// MemberDir, and after every epoch merges them into one network averaging
+// their logits (graph.Average): the Result, the metrics and the weights
+// are the merged network's. Run on the directory of an interrupted
+// ensemble with the same configuration continues it.
 func Run(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (*Result, error) {
+	if cfg.Ensemble > 1 {
+		return runEnsemble(ctx, cfg, d, opts)
+	}
 	return run(ctx, cfg, d, opts, nil)
 }
 
@@ -177,10 +187,7 @@ func run(ctx context.Context, cfg Config, d *data.MNIST, opts Options, ck *Check
 
 		// metrics
 		e := Epoch{Epoch: epoch, Seconds: secs}
-		if e.TrainLoss, e.TrainAcc, err = eval.Evaluate(trainSet.Images, trainSet.Labels); err != nil {
-			return res, err
-		}
-		if e.TestLoss, e.TestAcc, err = eval.Evaluate(testSet.Images, testSet.Labels); err != nil {
+		if err := e.measure(eval, trainSet, testSet); err != nil {
 			return res, err
 		}
 		res.History = append(res.History, e)
@@ -214,6 +221,17 @@ func run(ctx context.Context, cfg Config, d *data.MNIST, opts Options, ck *Check
 		}
 	}
 	return res, nil
+}
+
+// measure evaluates the loss and accuracy of the whole training and test
+// sets into e.
+func (e *Epoch) measure(eval *graph.Evaluator, trainSet, testSet *data.Set) error {
+	var err error
+	if e.TrainLoss, e.TrainAcc, err = eval.Evaluate(trainSet.Images, trainSet.Labels); err != nil {
+		return err
+	}
+	e.TestLoss, e.TestAcc, err = eval.Evaluate(testSet.Images, testSet.Labels)
+	return err
 }
 
 // trainer runs the training epochs of a run: the graphs for full batches

@@ -46,6 +46,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if cfg.Ensemble > 1 { // its members train one after the other: one of them is the measure
+		fmt.Fprintf(stderr, "bench: timing one network of the ensemble of %d (its training takes %d times as long)\n", cfg.Ensemble, cfg.Ensemble)
+		cfg.Ensemble = 0
+	}
 	if *evals < 1 {
 		return usagef("-evals %d: want at least 1", *evals)
 	}

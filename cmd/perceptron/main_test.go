@@ -30,6 +30,11 @@ func TestTrainRefusesBadFlags(t *testing.T) {
 		want string // all of stderr
 	}{
 		{[]string{"train", "-batch", "0"}, 2, "perceptron train: -batch 0: want at least 1\n" + hint},
+		{[]string{"train", "-ensemble", "0"}, 2, "perceptron train: -ensemble 0: want 1 to 16 networks\n" + hint},
+		{[]string{"train", "-ensemble", "17"}, 2, "perceptron train: -ensemble 17: want 1 to 16 networks\n" + hint},
+		{[]string{"train", "-ensemble", "2", "-save-best"}, 2, "perceptron train: -ensemble 2: -save-best keeps one network's best epoch, not an ensemble's\n" + hint},
+		{[]string{"train", "-ensemble", "3", "-early-stop", "2"}, 2, "perceptron train: -ensemble 3: the members train in step, epoch by epoch: drop -early-stop\n" + hint},
+		{[]string{"train", "-ensemble", "16", "-hidden", "8192"}, 2, "perceptron train: -ensemble 16 of -hidden 8192: the merged network: hidden size 131072: want 1 to 65536 neurons\n" + hint},
 		{[]string{"train", "-lr", "-0.5"}, 2, "perceptron train: -lr -0.5: want a positive learning rate\n" + hint},
 		{[]string{"train", "-lr", "-1"}, 2, "perceptron train: -lr -1: want a positive learning rate\n" + hint},
 		{[]string{"train", "-lr", "0"}, 2, "perceptron train: -lr 0: want a positive learning rate\n" + hint},

@@ -22,6 +22,9 @@ func describeModel(w io.Writer, dir string, m *infer.Model, photos bool) {
 	if info.Preset != "" {
 		line += ", preset " + info.Preset
 	}
+	if n := m.Ensemble(); n > 1 {
+		line += fmt.Sprintf(", %d networks averaged", n)
+	}
 	if info.TestAccuracy > 0 {
 		line += fmt.Sprintf(", test accuracy %.2f%%", 100*info.TestAccuracy)
 	}

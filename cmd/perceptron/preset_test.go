@@ -63,6 +63,8 @@ func TestPresetHandwriting(t *testing.T) {
 		case "elastic":
 			want.Augment = augment.Default()
 			want.Augment.Elastic = augment.DefaultElastic
+		case "ensemble":
+			want.Ensemble = atoi(t, f[1])
 		}
 	}
 	want.Hidden, want.Epochs, want.TrainLimit, want.TestLimit, want.Preset = graph.Sizes{16}, 1, 300, 100, "handwriting"

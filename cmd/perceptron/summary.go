@@ -80,7 +80,7 @@ func runSummary(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		p := &graph.Params{Arch: cfg.Arch()} // no weights needed to describe it
+		p := &graph.Params{Arch: cfg.NetworkArch()} // no weights needed to describe it
 		if m, err = modeljson.NewModel(p, cfg, nil); err != nil {
 			return err
 		}

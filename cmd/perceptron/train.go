@@ -53,6 +53,7 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed of the weights, the shuffling and the augmentation")
 	fs.BoolVar(&t.augment, "augment", false, "distort each training image afresh every epoch: rotation, scale, slant, shift, stroke thickness (see README)")
 	fs.BoolVar(&t.elastic, "elastic", false, "with -augment (implied), also an elastic distortion")
+	fs.IntVar(&c.Ensemble, "ensemble", 1, "train this many networks (seeds -seed, -seed+1, …) in step and merge them into one that averages their logits (members in RUN_DIR/members)")
 	fs.StringVar(&t.preset, "preset", "", "start from a recommended model's flags; flags given beside it override them: "+presetNames())
 	return t
 }
@@ -123,6 +124,12 @@ func (t *trainFlags) config() (train.Config, error) {
 	if c.Optimizer == train.Momentum || momentumSet {
 		c.Momentum = t.momentum // Validate refuses it with another optimizer
 	}
+	switch {
+	case c.Ensemble < 1:
+		return c, usagef("-ensemble %d: want 1 to %d networks", c.Ensemble, train.MaxEnsemble)
+	case c.Ensemble == 1:
+		c.Ensemble = 0 // one network, as without the flag
+	}
 	if t.augment || t.elastic {
 		c.Augment = augment.Default()
 		if t.elastic {
@@ -162,6 +169,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var ck *train.Checkpoint
 	var cfg train.Config
 	var err error
+	ensemble := false // an interrupted ensemble in dir, which train.Run continues
 	dir := *out
 	if *resume != "" {
 		if err := resumeFlags(fs, *resume); err != nil {
@@ -172,11 +180,20 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer lock.Release()
-		if ck, err = train.ReadCheckpoint(filepath.Join(*resume, train.CheckpointFile)); err != nil {
+		if ecfg, eerr := train.ReadEnsemble(*resume); eerr == nil { // an ensemble continues from its members' checkpoints
+			if r, ok := sweep.Finished(*resume, ecfg); ok {
+				if !*quiet {
+					fmt.Fprintf(stderr, "run %s is already finished (%s after %s): nothing to resume\n", *resume, ecfg.Name(), words.Count(len(r.History), "epoch"))
+				}
+				return printRunSummary(stdout, r.Summary, *asJSON)
+			}
+			cfg, dir = ecfg, *resume
+		} else if ck, err = train.ReadCheckpoint(filepath.Join(*resume, train.CheckpointFile)); err != nil {
 			return err
+		} else {
+			cfg, dir = ck.Config, *resume
 		}
-		cfg, dir = ck.Config, *resume
-		if ck.Done { // nothing to train: say so, and show what it reached
+		if ck != nil && ck.Done { // nothing to train: say so, and show what it reached
 			res, err := train.Continue(ctx, ck, nil, train.Options{Dir: dir})
 			if err != nil {
 				return err
@@ -215,9 +232,14 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				if !*quiet {
 					fmt.Fprintf(stderr, "%s: resuming the interrupted run after epoch %d\n", dir, len(ck.History))
 				}
+			} else if c, err := train.ReadEnsemble(dir); err == nil && c.Equal(cfg) {
+				ensemble = true // train.Run continues it
+				if !*quiet {
+					fmt.Fprintf(stderr, "%s: resuming the interrupted ensemble\n", dir)
+				}
 			}
 		}
-		if ck == nil {
+		if ck == nil && !ensemble {
 			if err := train.CheckRunDir(dir, *force, monitorFiles...); err != nil {
 				return err
 			}
@@ -298,7 +320,7 @@ func isTrainFlag(name string) bool {
 	switch name {
 	case "hidden", "activation", "optimizer", "lr", "batch", "epochs", "seed", "train-limit", "test-limit",
 		"dropout", "l2", "momentum",
-		"save-best", "early-stop", "out", "force", "augment", "elastic", "preset":
+		"save-best", "early-stop", "out", "force", "augment", "elastic", "preset", "ensemble":
 		return true
 	}
 	return false

@@ -36,13 +36,13 @@ func PresetConfig() train.Config {
 	c := train.DefaultConfig()
 	c.Hidden, c.Activation, c.Optimizer, c.LR = graph.Sizes{512}, graph.ReLU, train.Adam, train.DefaultLR(train.Adam)
 	c.Batch, c.Epochs, c.Augment, c.Preset = 100, 30, augment.Default(), "handwriting"
-	c.Augment.Elastic = augment.DefaultElastic
+	c.Augment.Elastic, c.Ensemble = augment.DefaultElastic, 3
 	return c
 }
 
 // Preset returns the run of PresetConfig on MNIST (the recommended model for
-// photographed handwriting), trained in memory once per test binary: two to
-// four minutes on 2 cores. Its Params must not be modified. Where the
+// photographed handwriting, an ensemble of three), trained in memory once
+// per test binary: six to twelve minutes on 2 cores. Its Params must not be modified. Where the
 // build's matrix products are gonum's pure-Go ones (the purego tag, other
 // architectures) its 30 epochs take well over ten minutes: it skips the
 // test there, which the default build on amd64 runs.

@@ -25,7 +25,7 @@ type Bar struct {
 	epochs, samples, batch int
 	now                    func() time.Time
 
-	epoch       int
+	epoch, step int // the last step recorded
 	start, last time.Time
 	lossSum     float64
 	losses      int
@@ -81,14 +81,17 @@ func New(w io.Writer, epochs, samples, batch int, o Options) *Bar {
 
 // Step records step (from 1) of steps of epoch (from 1) and its loss, and
 // redraws the bar when it is time to. On a terminal the epoch's last step
-// ends the line.
+// ends the line. A step no later than the last one starts the epoch again
+// (the next member of an ensemble, which trains each epoch once per
+// network): the clock and the mean loss start afresh.
 func (b *Bar) Step(epoch, step, steps int, loss float32) {
 	now := b.now()
-	if epoch != b.epoch {
+	if epoch != b.epoch || step <= b.step {
 		b.End()
 		b.epoch, b.start, b.last = epoch, now, now
 		b.lossSum, b.losses = 0, 0
 	}
+	b.step = step
 	b.lossSum += float64(loss)
 	b.losses++
 	done := step >= steps

@@ -47,6 +47,25 @@ func TestPlainLines(t *testing.T) {
 	}
 }
 
+// An ensemble trains each epoch once per network: the second pass over
+// the same epoch starts the clock and the loss afresh.
+func TestSameEpochAgain(t *testing.T) {
+	var buf bytes.Buffer
+	b := New(&buf, 2, 1950, 100, Options{Interval: time.Second, Now: fakeClock(300 * time.Millisecond)})
+	for pass := range 2 {
+		for step := 1; step <= 20; step++ {
+			b.Step(1, step, 20, 0.5/float32(pass+1))
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 8 {
+		t.Fatalf("%d lines, want 8:\n%s", len(lines), buf.String())
+	}
+	if want := "Epoch 1/2: step 5/20 - 1.5s elapsed - 4.5s left - 333 samples/s - loss: 0.2500"; lines[4] != want {
+		t.Errorf("the second pass's first line\n %q\nwant %q", lines[4], want)
+	}
+}
+
 func TestTerminalBar(t *testing.T) {
 	out := run(Options{Terminal: true, Columns: 120, Interval: time.Second, Now: fakeClock(300 * time.Millisecond)})
 	lines := strings.Split(out, "\n")

@@ -1,8 +1,6 @@
 package graph
 
-import (
-	"fmt"
-)
+import "fmt"
 
 // Average returns one network whose logits are the mean of the members'
 // logits: an ensemble of networks of the same architecture, written as a
@@ -14,14 +12,9 @@ import (
 // normalised geometric mean of the members' probabilities, and it loads,
 // evaluates and exports as any network does.
 func Average(members []*Params) (*Params, error) {
-	if len(members) == 0 {
-		return nil, fmt.Errorf("average of no networks")
-	}
-	a := members[0].Arch
-	for k, m := range members {
-		if !m.Arch.Equal(a) || len(m.Layers) != a.Depth() {
-			return nil, fmt.Errorf("average: network %d is %v %s, network 1 is %v %s", k+1, m.Arch, m.Activation, a, a.Activation)
-		}
+	a, err := sameArch(members)
+	if err != nil {
+		return nil, err
 	}
 	wide := a
 	wide.Hidden = make(Sizes, len(a.Hidden))
@@ -36,26 +29,33 @@ func Average(members []*Params) (*Params, error) {
 	for i := range wide.Depth() {
 		p.Layers = append(p.Layers, Dense{W: zeros(w[i], w[i+1]), B: zeros(1, w[i+1]), Activation: wide.LayerActivation(i)})
 	}
-	if err := AverageInto(p, members); err != nil {
-		return nil, err
+	return p, AverageInto(p, members)
+}
+
+// sameArch returns the members' architecture, or an error if they have
+// none in common.
+func sameArch(members []*Params) (Arch, error) {
+	if len(members) == 0 {
+		return Arch{}, fmt.Errorf("average of no networks")
 	}
-	return p, nil
+	a := members[0].Arch
+	for k, m := range members {
+		if !m.Arch.Equal(a) || len(m.Layers) != a.Depth() {
+			return Arch{}, fmt.Errorf("average: network %d is %v %s, network 1 is %v %s", k+1, m.Arch, m.Activation, a, a.Activation)
+		}
+	}
+	return a, nil
 }
 
 // AverageInto writes the average of members (see Average) into dst, a
 // network that Average returned for members of the same architecture.
 // Graphs built on dst see the new weights.
 func AverageInto(dst *Params, members []*Params) error {
+	a, err := sameArch(members)
+	if err != nil {
+		return err
+	}
 	n := len(members)
-	if n == 0 {
-		return fmt.Errorf("average of no networks")
-	}
-	a := members[0].Arch
-	for k, m := range members {
-		if !m.Arch.Equal(a) || len(m.Layers) != a.Depth() {
-			return fmt.Errorf("average: network %d is %v %s, network 1 is %v %s", k+1, m.Arch, m.Activation, a, a.Activation)
-		}
-	}
 	if len(dst.Layers) != a.Depth() || dst.Inputs != a.Inputs || dst.Outputs != a.Outputs {
 		return fmt.Errorf("average: the destination %v is not %d networks %v", dst.Arch, n, a)
 	}
@@ -65,45 +65,43 @@ func AverageInto(dst *Params, members []*Params) error {
 		}
 	}
 	last := a.Depth() - 1
-	for i := range a.Depth() {
-		d := dst.Layers[i]
-		dw, db := F32(d.W), F32(d.B)
-		wideOut := d.Out()
+	for i, d := range dst.Layers {
+		dw, db, wideOut := d.Weights(), d.Biases(), d.Out()
+		clear(dw) // the inner layers' blocks off the diagonal stay zero
+		clear(db)
 		for k, m := range members {
 			l := m.Layers[i]
-			in, out := l.In(), l.Out()
-			mw, mb := F32(l.W), F32(l.B)
-			switch {
-			case i == last: // rows k·in … stacked, divided by n; biases averaged
-				for r := range in {
-					row := dw[(k*in+r)*wideOut : (k*in+r+1)*wideOut]
-					for c := range out {
+			in, out, mw, mb := l.In(), l.Out(), l.Weights(), l.Biases()
+			// member k's block: rows k·in… (all rows for the first layer),
+			// columns k·out… (all columns for the output layer)
+			r0, c0 := k*in, k*out
+			if i == 0 {
+				r0 = 0
+			}
+			if i == last {
+				c0 = 0
+			}
+			for r := range in {
+				row := dw[(r0+r)*wideOut+c0 : (r0+r)*wideOut+c0+out]
+				if i == last {
+					for c := range row {
 						row[c] = mw[r*out+c] / float32(n)
 					}
+				} else {
+					copy(row, mw[r*out:(r+1)*out])
 				}
-				if k == 0 {
-					clear(db)
-				}
+			}
+			if i == last {
 				for c := range out {
 					db[c] += mb[c]
 				}
-				if k == n-1 {
-					for c := range out {
-						db[c] /= float32(n)
-					}
-				}
-			default: // columns k·out …; rows k·in … below the first layer (block-diagonal)
-				r0 := 0
-				if i > 0 {
-					r0 = k * in
-				}
-				if i > 0 && k == 0 {
-					clear(dw)
-				}
-				for r := range in {
-					copy(dw[(r0+r)*wideOut+k*out:(r0+r)*wideOut+(k+1)*out], mw[r*out:(r+1)*out])
-				}
-				copy(db[k*out:(k+1)*out], mb)
+			} else {
+				copy(db[c0:c0+out], mb)
+			}
+		}
+		if i == last {
+			for c := range db {
+				db[c] /= float32(n)
 			}
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/perceptron-mnist/perceptron/data"
 	"github.com/perceptron-mnist/perceptron/graph"
 	"github.com/perceptron-mnist/perceptron/internal/atomicfile"
-	"github.com/perceptron-mnist/perceptron/rundir"
 )
 
 // Files of an ensemble's run directory beside a run's: the members' run
@@ -170,16 +169,16 @@ func runEnsemble(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (
 			ms[k].opts.Dir = MemberDir(opts.Dir, k)
 		}
 	}
-	if opts.Dir != "" {
-		undo, err := rundir.Make(opts.Dir)
-		if err != nil {
-			return nil, fmt.Errorf("run directory: %w", err)
+	undo, err := makeRunDir(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { // a run that failed before writing leaves no directory
+		if rerr != nil {
+			undo()
 		}
-		defer func() { // a run that failed before writing leaves no directory
-			if rerr != nil {
-				undo()
-			}
-		}()
+	}()
+	if opts.Dir != "" {
 		if err := restoreEnsemble(res, ms); err != nil {
 			return nil, err
 		}
@@ -214,7 +213,6 @@ func runEnsemble(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (
 		}
 
 		// merge, and the merged network's metrics
-		var err error
 		if merged == nil {
 			if merged, err = graph.Average(params); err != nil {
 				return res, err
@@ -257,7 +255,6 @@ func runEnsemble(ctx context.Context, cfg Config, d *data.MNIST, opts Options) (
 		for k, m := range ms {
 			params[k] = m.p
 		}
-		var err error
 		if res.Params, err = graph.Average(params); err != nil {
 			return res, err
 		}

@@ -21,9 +21,13 @@ func Resume(ctx context.Context, d *data.MNIST, opts Options) (*Result, error) {
 		return nil, errors.New("resume: no run directory")
 	}
 	ck, err := ReadCheckpoint(filepath.Join(opts.Dir, CheckpointFile))
-	if errors.Is(err, os.ErrNotExist) {
-		if cfg, eerr := ReadEnsemble(opts.Dir); eerr == nil {
+	if errors.Is(err, os.ErrNotExist) { // no checkpoint: an ensemble's members have theirs
+		cfg, eerr := ReadEnsemble(opts.Dir)
+		if eerr == nil {
 			return runEnsemble(ctx, cfg, d, opts)
+		}
+		if !errors.Is(eerr, os.ErrNotExist) {
+			return nil, eerr
 		}
 	}
 	if err != nil {

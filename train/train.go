@@ -134,17 +134,15 @@ func run(ctx context.Context, cfg Config, d *data.MNIST, opts Options, ck *Check
 		return nil, err
 	}
 	trainSet, testSet := d.Train.Head(cfg.TrainLimit), d.Test.Head(cfg.TestLimit)
-	if opts.Dir != "" {
-		undo, err := rundir.Make(opts.Dir)
-		if err != nil {
-			return nil, fmt.Errorf("run directory: %w", err)
-		}
-		defer func() { // a run that failed before writing leaves no directory
-			if rerr != nil {
-				undo()
-			}
-		}()
+	undo, err := makeRunDir(opts.Dir)
+	if err != nil {
+		return nil, err
 	}
+	defer func() { // a run that failed before writing leaves no directory
+		if rerr != nil {
+			undo()
+		}
+	}()
 
 	// graph: the network, its loss and gradients, for full and last batches
 	params, err := graph.NewParams(cfg.Arch(), cfg.Seed)
@@ -425,6 +423,18 @@ func (t *trainer) close() {
 	if t.last != nil {
 		t.last.Close()
 	}
+}
+
+// makeRunDir creates the run directory dir (nothing for ""), and returns
+// the function that removes again what it created if nothing was written.
+func makeRunDir(dir string) (undo func(), err error) {
+	if dir == "" {
+		return func() {}, nil
+	}
+	if undo, err = rundir.Make(dir); err != nil {
+		return nil, fmt.Errorf("run directory: %w", err)
+	}
+	return undo, nil
 }
 
 // save writes the run directory's metrics and model.

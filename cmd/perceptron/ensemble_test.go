@@ -44,6 +44,17 @@ func TestTrainEnsemble(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "is already finished (2 epochs") {
 		t.Errorf("the same command again: exit %d: %s", code, out)
 	}
+	bad := filepath.Join(t.TempDir(), "bad")
+	if err := os.MkdirAll(filepath.Join(bad, "members"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bad, "members", "ensemble.json"), []byte("{\"config\": 7"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = perceptron(t, "train", "-resume", bad)
+	if want := "members/ensemble.json: unexpected end of JSON input"; code != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("-resume of a truncated ensemble.json: exit %d, stderr %q, want %q", code, errOut, want)
+	}
 	w1, err := os.ReadFile(filepath.Join(whole, "w1.npy"))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -180,7 +181,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer lock.Release()
-		if ecfg, eerr := train.ReadEnsemble(*resume); eerr == nil { // an ensemble continues from its members' checkpoints
+		ecfg, eerr := train.ReadEnsemble(*resume)
+		if eerr != nil && !errors.Is(eerr, os.ErrNotExist) {
+			return eerr
+		}
+		if eerr == nil { // an ensemble continues from its members' checkpoints
 			if r, ok := sweep.Finished(*resume, ecfg); ok {
 				if !*quiet {
 					fmt.Fprintf(stderr, "run %s is already finished (%s after %s): nothing to resume\n", *resume, ecfg.Name(), words.Count(len(r.History), "epoch"))
